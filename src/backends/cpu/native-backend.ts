@@ -10,7 +10,13 @@ import {
   type PackedSignatures,
   type RecoveredKeys,
 } from '../../runtime/packing.js';
-import { describeNativeError, loadNativeCpuLibrary, NATIVE_OK, type NativeCpuLibrary } from './native-library.js';
+import {
+  describeNativeError,
+  loadNativeCpuLibrary,
+  NATIVE_EBOUNDS,
+  NATIVE_OK,
+  type NativeCpuLibrary,
+} from './native-library.js';
 
 /** Most threads one batch may use; the C library caps itself at the same figure. */
 const MAX_THREADS = 256;
@@ -89,6 +95,7 @@ export class CpuNativeBackend implements Backend {
     } finally {
       if (pending) this.inFlight.delete(pending);
     }
+    if (rc === NATIVE_EBOUNDS) throw new InputError(-1, describeNativeError(rc));
     if (rc !== NATIVE_OK) throw new BackendFaultError(this.name, describeNativeError(rc));
   }
 }

@@ -9,6 +9,8 @@ const ABI_VERSION = 1;
 
 /** Return codes of the C entry points (evm_accel_cpu.h). */
 export const NATIVE_OK = 0;
+/** An (offset, length) pair reaches past the end of the data buffer: the caller's input is malformed. */
+export const NATIVE_EBOUNDS = -1;
 const NATIVE_ERRORS: Record<number, string> = {
   [-1]: 'an (offset, length) pair reaches past the end of the data buffer',
   [-2]: 'libsecp256k1 could not create its context',
@@ -53,15 +55,16 @@ export function nativeLibraryPath(): string {
 
 type NativeFunction = ReturnType<LibraryHandle['func']>;
 
-let loaded: NativeCpuLibrary | undefined;
+const loaded = new Map<string, NativeCpuLibrary>();
 
 /**
- * Loads the library once per process. Throws BackendUnavailableError when it is not built, cannot
- * be loaded (e.g. libsecp256k1 missing) or was built from another version of the header.
+ * Loads the library (once per process and path; default: where the build puts it). Throws
+ * BackendUnavailableError when it is not built, cannot be loaded (e.g. libsecp256k1 missing) or
+ * was built from another version of the header.
  */
-export function loadNativeCpuLibrary(): NativeCpuLibrary {
-  if (loaded) return loaded;
-  const path = nativeLibraryPath();
+export function loadNativeCpuLibrary(path = nativeLibraryPath()): NativeCpuLibrary {
+  const cached = loaded.get(path);
+  if (cached) return cached;
   if (!existsSync(path)) {
     throw new BackendUnavailableError('cpu-native', `native library not built: run \`make -C native\` (expected ${path})`);
   }
@@ -87,7 +90,7 @@ export function loadNativeCpuLibrary(): NativeCpuLibrary {
   const addresses = lib.func(
     'int evmaccel_recover_addresses_batch(const uint8_t *records, uint32_t count, uint8_t *addresses_out, uint8_t *valid_out, uint32_t threads)',
   );
-  loaded = {
+  const bound: NativeCpuLibrary = {
     path,
     keccak256: (data, offsets, count, out, threads) =>
       callAsync(keccak, data, data.length, offsets, count, out, threads),
@@ -95,7 +98,8 @@ export function loadNativeCpuLibrary(): NativeCpuLibrary {
     recoverAddresses: (records, count, out, valid, threads) =>
       callAsync(addresses, records, count, out, valid, threads),
   };
-  return loaded;
+  loaded.set(path, bound);
+  return bound;
 }
 
 /**
