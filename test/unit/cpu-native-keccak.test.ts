@@ -118,6 +118,10 @@ describe('cpu-native keccak256', () => {
       InputError,
     );
     await expect(native.keccak256({ data, offsets: new Uint32Array([0, 10]), count: 2 })).rejects.toThrow(InputError);
+    // Large enough to take the async, multi-threaded path: the last entry is the bad one.
+    const offsets = new Uint32Array(2 * 1000).fill(1);
+    offsets[2 * 999 + 1] = 100;
+    await expect(native.keccak256({ data, offsets, count: 1000 })).rejects.toThrow(InputError);
   });
 
   it('hashes a batch of 1M messages without blocking the event loop', async () => {

@@ -20,6 +20,12 @@ import {
 
 /** Most threads one batch may use; the C library caps itself at the same figure. */
 const MAX_THREADS = 256;
+/**
+ * Batches of at most this many Keccak permutations (~0.4 µs each) are hashed on the JS thread:
+ * dispatching an async call costs 20-60 µs, more than the work (bench/cpu-native-scaling.ts).
+ */
+const SYNC_MAX_BLOCKS = 32;
+const KECCAK_RATE = 136;
 
 /**
  * The native CPU backend: Keccak-256 in C and libsecp256k1 recovery, one FFI call per batch, run
@@ -56,7 +62,13 @@ export class CpuNativeBackend implements Backend {
       throw new InputError(-1, `offsets table holds ${offsets.length / 2} entries for ${count} messages`);
     }
     const out = new Uint8Array(count * DIGEST_BYTES);
-    if (count > 0) await this.call(() => this.lib.keccak256(data, offsets, count, out, this.threads));
+    if (count === 0) return out;
+    if (fewBlocks(offsets, count)) {
+      if (this.closed) throw new BackendFaultError(this.name, 'backend is closed');
+      checkReturnCode(this.lib.keccak256Sync(data, offsets, count, out));
+    } else {
+      await this.call(() => this.lib.keccak256(data, offsets, count, out, this.threads));
+    }
     return out;
   }
 
@@ -95,9 +107,21 @@ export class CpuNativeBackend implements Backend {
     } finally {
       if (pending) this.inFlight.delete(pending);
     }
-    if (rc === NATIVE_EBOUNDS) throw new InputError(-1, describeNativeError(rc));
-    if (rc !== NATIVE_OK) throw new BackendFaultError(this.name, describeNativeError(rc));
+    checkReturnCode(rc);
   }
+}
+
+function checkReturnCode(rc: number): void {
+  if (rc === NATIVE_EBOUNDS) throw new InputError(-1, describeNativeError(rc));
+  if (rc !== NATIVE_OK) throw new BackendFaultError('cpu-native', describeNativeError(rc));
+}
+
+/** Whether a batch needs at most SYNC_MAX_BLOCKS permutations (looks at no more entries than that). */
+function fewBlocks(offsets: Uint32Array, count: number): boolean {
+  if (count > SYNC_MAX_BLOCKS) return false;
+  let blocks = 0;
+  for (let i = 0; i < count; i++) blocks += Math.floor(offsets[2 * i + 1]! / KECCAK_RATE) + 1;
+  return blocks <= SYNC_MAX_BLOCKS;
 }
 
 function checkRecords(batch: PackedSignatures): PackedSignatures {

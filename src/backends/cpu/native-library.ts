@@ -30,6 +30,11 @@ export interface NativeCpuLibrary {
   /** Absolute path of the loaded shared library. */
   readonly path: string;
   keccak256(data: Uint8Array, offsets: Uint32Array, count: number, out: Uint8Array, threads: number): Promise<number>;
+  /**
+   * The same on the calling thread, for batches of a few µs of work, where an async call's
+   * dispatch (tens of µs) would cost more than the hashing.
+   */
+  keccak256Sync(data: Uint8Array, offsets: Uint32Array, count: number, out: Uint8Array): number;
   ecrecover(records: Uint8Array, count: number, keys: Uint8Array, valid: Uint8Array, threads: number): Promise<number>;
   recoverAddresses(
     records: Uint8Array,
@@ -94,6 +99,7 @@ export function loadNativeCpuLibrary(path = nativeLibraryPath()): NativeCpuLibra
     path,
     keccak256: (data, offsets, count, out, threads) =>
       callAsync(keccak, data, data.length, offsets, count, out, threads),
+    keccak256Sync: (data, offsets, count, out) => keccak(data, data.length, offsets, count, out, 1) as number,
     ecrecover: (records, count, keys, valid, threads) => callAsync(ecrecover, records, count, keys, valid, threads),
     recoverAddresses: (records, count, out, valid, threads) =>
       callAsync(addresses, records, count, out, valid, threads),
