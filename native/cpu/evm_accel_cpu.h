@@ -37,6 +37,9 @@ extern "C" {
 /** Returns EVMACCEL_CPU_ABI_VERSION of the built library. */
 EVMACCEL_API int evmaccel_cpu_abi_version(void);
 
+/** Names the Keccak code this CPU runs, for `evm-accel info`: "avx2-x4" or "scalar". */
+EVMACCEL_API const char *evmaccel_cpu_keccak_impl(void);
+
 /**
  * Keccak-256 (Ethereum padding: 0x01 ... 0x80, rate 136) of `count` messages.
  * data/data_len: the packed message bytes; offsets: 2 × count u32 (start, length) pairs;

@@ -169,3 +169,5 @@ int evmaccel_keccak256_batch(const uint8_t *data, uint64_t data_len, const uint3
 }
 
 int evmaccel_cpu_abi_version(void) { return EVMACCEL_CPU_ABI_VERSION; }
+
+const char *evmaccel_cpu_keccak_impl(void) { return cpu_has_x4() ? "avx2-x4" : "scalar"; }

@@ -149,6 +149,7 @@ describe('cpu-native keccak256', () => {
     expect(d.name).toBe('cpu-native');
     expect(d.device).toMatch(/3 threads/);
     expect(d.details?.['threads']).toBe(3);
+    expect(['avx2-x4', 'scalar']).toContain(d.details?.['keccak']);
     await b.close();
     await expect(b.keccak256(packMessages([new Uint8Array(1)]))).rejects.toThrow(/closed/);
   });

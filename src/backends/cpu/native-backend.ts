@@ -49,10 +49,10 @@ export class CpuNativeBackend implements Backend {
     const model = cpus()[0]?.model.trim() || 'unknown CPU';
     return {
       name: this.name,
-      device: `${model}, ${this.threads} thread${this.threads === 1 ? '' : 's'} (C Keccak-256, libsecp256k1)`,
+      device: `${model}, ${this.threads} thread${this.threads === 1 ? '' : 's'} (C Keccak-256 ${this.lib.keccakImpl}, libsecp256k1)`,
       kind: 'software' as const,
       kernels: [...this.kernels],
-      details: { cpu: model, threads: this.threads, library: this.lib.path },
+      details: { cpu: model, threads: this.threads, keccak: this.lib.keccakImpl, library: this.lib.path },
     };
   }
 

@@ -29,6 +29,8 @@ export function describeNativeError(code: number): string {
 export interface NativeCpuLibrary {
   /** Absolute path of the loaded shared library. */
   readonly path: string;
+  /** The Keccak code the CPU runs: 'avx2-x4' (four messages per AVX2 pass) or 'scalar'. */
+  readonly keccakImpl: string;
   keccak256(data: Uint8Array, offsets: Uint32Array, count: number, out: Uint8Array, threads: number): Promise<number>;
   /**
    * The same on the calling thread, for batches of a few µs of work, where an async call's
@@ -97,6 +99,7 @@ export function loadNativeCpuLibrary(path = nativeLibraryPath()): NativeCpuLibra
   );
   const bound: NativeCpuLibrary = {
     path,
+    keccakImpl: lib.func('const char *evmaccel_cpu_keccak_impl(void)')() as string,
     keccak256: (data, offsets, count, out, threads) =>
       callAsync(keccak, data, data.length, offsets, count, out, threads),
     keccak256Sync: (data, offsets, count, out) => keccak(data, data.length, offsets, count, out, 1) as number,
