@@ -21,10 +21,11 @@ import {
 /** Most threads one batch may use; the C library caps itself at the same figure. */
 const MAX_THREADS = 256;
 /**
- * Batches of at most this many Keccak permutations (~0.4 µs each) are hashed on the JS thread:
- * dispatching an async call costs 20-60 µs, more than the work (bench/cpu-native-scaling.ts).
+ * Batches of at most this many Keccak permutations (0.17-0.4 µs each) are hashed on the JS
+ * thread: dispatching an async call costs 20-100 µs on a busy 2-core machine, more than the work
+ * (bench/cpu-native-scaling.ts), and blocking for under ~50 µs does not hold the event loop up.
  */
-const SYNC_MAX_BLOCKS = 32;
+const SYNC_MAX_BLOCKS = 128;
 const KECCAK_RATE = 136;
 
 /**
