@@ -37,7 +37,7 @@ extern "C" {
 /** Returns EVMACCEL_CPU_ABI_VERSION of the built library. */
 EVMACCEL_API int evmaccel_cpu_abi_version(void);
 
-/** Names the Keccak code this CPU runs, for `evm-accel info`: "avx2-x4" or "scalar". */
+/** Names the Keccak code this CPU runs, for `evm-accel info`: "avx2-x4" (x86-64-v3 CPUs) or "scalar". */
 EVMACCEL_API const char *evmaccel_cpu_keccak_impl(void);
 
 /**

@@ -10,8 +10,8 @@
 /* x86-64-v3's andn and rorx shorten chi and rho (~15% measured on Zen 3); an ifunc picks that
  * clone at load time where the CPU has them, so the library stays portable to any x86-64. */
 #define KECCAK_F1600_ATTRS __attribute__((target_clones("arch=x86-64-v3", "default")))
-/* Four independent states in the four 64-bit lanes of AVX2 registers, used when the CPU has
- * AVX2 (checked at run time) for runs of messages with the same block count: 2.4× the scalar
+/* Four independent states in the four 64-bit lanes of AVX2 registers, used when the CPU is
+ * x86-64-v3 (checked at run time) for runs of messages with the same block count: 2.4× the scalar
  * code's throughput on 64-byte messages (Zen 3). */
 #define KECCAK_HAVE_X4 1
 #define KECCAK_F1600_X4_ATTRS __attribute__((target("arch=x86-64-v3")))
@@ -24,8 +24,8 @@ typedef uint64_t keccak_v4 __attribute__((vector_size(32)));
 #define RATE 136
 #define RATE_LANES (RATE / 8)
 
-/* Work below this many permutations per thread stays on one thread: a thread start costs about
- * as much as this many permutations (measured: see bench/cpu-native-scaling.ts). */
+/* Work below this many permutations per thread stays on one thread: 512 permutations take
+ * 90-200 µs, several times the 20-50 µs a thread start and join costs. */
 #define MIN_BLOCKS_PER_THREAD 512
 
 static inline uint64_t load64le(const uint8_t *p) {
@@ -105,7 +105,7 @@ struct keccak_batch {
 static void keccak_range(void *arg, uint32_t begin, uint32_t end) {
   const struct keccak_batch *b = arg;
   const uint32_t *o = b->offsets;
-  uint32_t i = begin;
+  size_t i = begin; /* size_t: 2 * i must not wrap for batches past 2^31 */
 #ifdef KECCAK_HAVE_X4
   while (b->x4 && i + 4 <= end) {
     uint32_t full = o[2 * i + 1] / RATE;
@@ -116,22 +116,22 @@ static void keccak_range(void *arg, uint32_t begin, uint32_t end) {
       for (int k = 0; k < 4; k++) {
         msg[k] = b->data + o[2 * (i + k)];
         len[k] = o[2 * (i + k) + 1];
-        out[k] = b->out + 32 * (size_t)(i + k);
+        out[k] = b->out + 32 * (i + k);
       }
       keccak256_x4(msg, len, out);
       i += 4;
     } else {
-      evmaccel_keccak256(b->data + o[2 * i], o[2 * i + 1], b->out + 32 * (size_t)i);
+      evmaccel_keccak256(b->data + o[2 * i], o[2 * i + 1], b->out + 32 * i);
       i++;
     }
   }
 #endif
-  for (; i < end; i++) evmaccel_keccak256(b->data + o[2 * i], o[2 * i + 1], b->out + 32 * (size_t)i);
+  for (; i < end; i++) evmaccel_keccak256(b->data + o[2 * i], o[2 * i + 1], b->out + 32 * i);
 }
 
 static int cpu_has_x4(void) {
 #ifdef KECCAK_HAVE_X4
-  return __builtin_cpu_supports("avx2");
+  return __builtin_cpu_supports("x86-64-v3"); /* the level keccak256_x4 is compiled for */
 #else
   return 0;
 #endif
@@ -142,7 +142,7 @@ static inline uint64_t blocks_of(uint32_t len) { return len / RATE + 1; }
 int evmaccel_keccak256_batch(const uint8_t *data, uint64_t data_len, const uint32_t *offsets,
                              uint32_t count, uint8_t *out, uint32_t threads) {
   uint64_t blocks = 0;
-  for (uint32_t i = 0; i < count; i++) {
+  for (size_t i = 0; i < count; i++) {
     uint64_t start = offsets[2 * i], len = offsets[2 * i + 1];
     if (start + len > data_len) return EVMACCEL_EBOUNDS;
     blocks += blocks_of(offsets[2 * i + 1]);
@@ -159,9 +159,9 @@ int evmaccel_keccak256_batch(const uint8_t *data, uint64_t data_len, const uint3
   bounds[0] = 0;
   uint64_t seen = 0;
   uint32_t part = 1;
-  for (uint32_t i = 0; i < count && part < parts; i++) {
+  for (size_t i = 0; i < count && part < parts; i++) {
     seen += blocks_of(offsets[2 * i + 1]);
-    while (part < parts && seen * parts >= blocks * part) bounds[part++] = i + 1;
+    while (part < parts && seen * parts >= blocks * part) bounds[part++] = (uint32_t)(i + 1);
   }
   while (part <= parts) bounds[part++] = count;
   evmaccel_parallel_for(keccak_range, &b, bounds, parts);

@@ -35,8 +35,8 @@ const KECCAK_RATE = 136;
 export class CpuNativeBackend implements Backend {
   readonly name = 'cpu-native' as const;
   readonly kernels = ['keccak256', 'ecrecover'] as const;
-  /** u32 counts in the C ABI. */
-  readonly maxBatch = 0xffff_ffff;
+  /** 16M items: 1 GiB of keys out; the C ABI's u32 counts and offsets would allow more. */
+  readonly maxBatch = 1 << 24;
   private closed = false;
   private readonly inFlight = new Set<Promise<number>>();
 
