@@ -45,7 +45,7 @@ function boundaryLengths(): number[] {
 }
 
 describe('cpu-native keccak256', () => {
-  it('matches noble on 100k random messages of lengths 0..2000, split over 2 threads', async () => {
+  it('matches noble on 100k random messages of lengths 0..2000, split over 2 threads', { timeout: 180_000 }, async () => {
     const msgs: Uint8Array[] = [];
     const boundaries = boundaryLengths();
     for (let i = 0; i < 100_000; i++) {

@@ -77,7 +77,10 @@ function randomSecretKey(): Uint8Array {
 }
 
 describe('cpu-native ecrecover and recoverAddresses', () => {
-  it('recovers 4.5k noble signatures (right id, high-s twin) and matches noble on the wrong id', async () => {
+  // The noble side dominates these suites' time (~2 ms a recovery): allow for a busy CI machine.
+  const NOBLE_BOUND = { timeout: 180_000 };
+
+  it('recovers 4.5k noble signatures (right id, high-s twin) and matches noble on the wrong id', NOBLE_BOUND, async () => {
     const signers = Array.from({ length: 16 }, () => {
       const sk = randomSecretKey();
       return { sk, pub: secp256k1.getPublicKey(sk, false).subarray(1) };
@@ -102,7 +105,7 @@ describe('cpu-native ecrecover and recoverAddresses', () => {
     expect(valid.reduce((a, v) => a + v, 0)).toBeGreaterThan(records.length * 0.9);
   });
 
-  it('matches noble on 5.5k random (r, s, hash, id) and on boundary scalars', async () => {
+  it('matches noble on 5.5k random (r, s, hash, id) and on boundary scalars', NOBLE_BOUND, async () => {
     const records: Uint8Array[] = [];
     for (let i = 0; i < 5500; i++) records.push(record(rng.bytes(32), rng.bytes(32), rng.bytes(32), rng.int(2)));
     const words = [0n, 1n, 2n, N - 1n, N, N + 1n, P - 1n, P, 2n ** 256n - 1n, BigInt('0x' + hex(rng.bytes(32)))];
@@ -167,7 +170,7 @@ describe('cpu-native ecrecover and recoverAddresses', () => {
     });
   });
 
-  it('recovers the sender of every transaction in the mainnet fixture blocks', async () => {
+  it('recovers the sender of every transaction in the mainnet fixture blocks', NOBLE_BOUND, async () => {
     // Hashing a blob transaction for signing never touches KZG, but @ethereumjs/tx insists on a
     // KZG object; loading kzg-wasm takes ~45 s here, so hand it one that fails if ever used.
     const kzgNeverUsed = new Proxy(
