@@ -1,5 +1,6 @@
 // cpu-native Keccak-256 against the @noble/hashes reference: random and boundary lengths, fills,
 // thread splits, arbitrary offsets, malformed tables, and a large batch off the JS thread.
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../../src/runtime/backend.js';
 import { BackendUnavailableError, InputError } from '../../src/runtime/errors.js';
@@ -160,5 +161,11 @@ describe('cpu-native keccak256', () => {
     const missing = `${findPackageRoot(process.cwd())}/native/build/does-not-exist.so`;
     expect(() => loadNativeCpuLibrary(missing)).toThrow(BackendUnavailableError);
     expect(() => loadNativeCpuLibrary(missing)).toThrow(/make -C native/);
+    // A file that exists but is no shared library, and a shared library without our entry points.
+    expect(() => loadNativeCpuLibrary(`${findPackageRoot(process.cwd())}/package.json`)).toThrow(BackendUnavailableError);
+    // libsecp256k1 is mapped into this process already (our library links it): take its path from there.
+    const secp = readFileSync('/proc/self/maps', 'utf8').match(/\/\S*libsecp256k1\S*/)?.[0];
+    expect(secp).toBeDefined();
+    expect(() => loadNativeCpuLibrary(secp!)).toThrow(/rebuild/);
   });
 });

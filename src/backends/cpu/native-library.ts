@@ -81,6 +81,21 @@ export function loadNativeCpuLibrary(path = nativeLibraryPath()): NativeCpuLibra
   } catch (e) {
     throw new BackendUnavailableError('cpu-native', `cannot load ${path}: ${(e as Error).message}`);
   }
+  let bound: NativeCpuLibrary;
+  try {
+    bound = bind(lib, path);
+  } catch (e) {
+    if (e instanceof BackendUnavailableError) throw e;
+    throw new BackendUnavailableError(
+      'cpu-native',
+      `${path} lacks the expected entry points (${(e as Error).message}): rebuild with \`make -C native\``,
+    );
+  }
+  loaded.set(path, bound);
+  return bound;
+}
+
+function bind(lib: LibraryHandle, path: string): NativeCpuLibrary {
   const version = lib.func('int evmaccel_cpu_abi_version(void)')() as number;
   if (version !== ABI_VERSION) {
     throw new BackendUnavailableError(
@@ -97,7 +112,7 @@ export function loadNativeCpuLibrary(path = nativeLibraryPath()): NativeCpuLibra
   const addresses = lib.func(
     'int evmaccel_recover_addresses_batch(const uint8_t *records, uint32_t count, uint8_t *addresses_out, uint8_t *valid_out, uint32_t threads)',
   );
-  const bound: NativeCpuLibrary = {
+  return {
     path,
     keccakImpl: lib.func('const char *evmaccel_cpu_keccak_impl(void)')() as string,
     keccak256: (data, offsets, count, out, threads) =>
@@ -107,8 +122,6 @@ export function loadNativeCpuLibrary(path = nativeLibraryPath()): NativeCpuLibra
     recoverAddresses: (records, count, out, valid, threads) =>
       callAsync(addresses, records, count, out, valid, threads),
   };
-  loaded.set(path, bound);
-  return bound;
 }
 
 /**
