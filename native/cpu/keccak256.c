@@ -102,31 +102,66 @@ struct keccak_batch {
   int x4; /* the CPU runs keccak256_x4 */
 };
 
+static inline void keccak_one(const struct keccak_batch *b, size_t i) {
+  evmaccel_keccak256(b->data + b->offsets[2 * i], b->offsets[2 * i + 1], b->out + 32 * i);
+}
+
+#ifdef KECCAK_HAVE_X4
+/* Messages are grouped by block count within windows of this many, so that batches of mixed
+ * lengths still fill the four lanes; longer messages than X4_MAX_FULL_BLOCKS full blocks are
+ * hashed alone (their permutations dominate anyway). */
+#define X4_WINDOW 256
+#define X4_MAX_FULL_BLOCKS 15
+
+static inline void keccak_four(const struct keccak_batch *b, const uint32_t idx[4]) {
+  const uint8_t *msg[4];
+  uint32_t len[4];
+  uint8_t *out[4];
+  for (int k = 0; k < 4; k++) {
+    size_t i = idx[k];
+    msg[k] = b->data + b->offsets[2 * i];
+    len[k] = b->offsets[2 * i + 1];
+    out[k] = b->out + 32 * i;
+  }
+  keccak256_x4(msg, len, out);
+}
+
+/* Hashes [begin, end) (at most X4_WINDOW items): a counting sort by full-block count, then each
+ * group of four with the same count through keccak256_x4 and the remainders one by one. */
+static void keccak_window_x4(const struct keccak_batch *b, uint32_t begin, uint32_t end) {
+  uint32_t start[X4_MAX_FULL_BLOCKS + 2] = {0};
+  uint32_t sorted[X4_WINDOW];
+  for (uint32_t i = begin; i < end; i++) {
+    uint32_t full = b->offsets[2 * (size_t)i + 1] / RATE;
+    if (full <= X4_MAX_FULL_BLOCKS) start[full + 1]++;
+    else keccak_one(b, i);
+  }
+  for (int g = 1; g <= X4_MAX_FULL_BLOCKS + 1; g++) start[g] += start[g - 1];
+  uint32_t fill[X4_MAX_FULL_BLOCKS + 1];
+  memcpy(fill, start, sizeof fill);
+  for (uint32_t i = begin; i < end; i++) {
+    uint32_t full = b->offsets[2 * (size_t)i + 1] / RATE;
+    if (full <= X4_MAX_FULL_BLOCKS) sorted[fill[full]++] = i;
+  }
+  for (int g = 0; g <= X4_MAX_FULL_BLOCKS; g++) {
+    uint32_t j = start[g];
+    for (; j + 4 <= start[g + 1]; j += 4) keccak_four(b, sorted + j);
+    for (; j < start[g + 1]; j++) keccak_one(b, sorted[j]);
+  }
+}
+#endif
+
 static void keccak_range(void *arg, uint32_t begin, uint32_t end) {
   const struct keccak_batch *b = arg;
-  const uint32_t *o = b->offsets;
-  size_t i = begin; /* size_t: 2 * i must not wrap for batches past 2^31 */
 #ifdef KECCAK_HAVE_X4
-  while (b->x4 && i + 4 <= end) {
-    uint32_t full = o[2 * i + 1] / RATE;
-    if (o[2 * i + 3] / RATE == full && o[2 * i + 5] / RATE == full && o[2 * i + 7] / RATE == full) {
-      const uint8_t *msg[4];
-      uint32_t len[4];
-      uint8_t *out[4];
-      for (int k = 0; k < 4; k++) {
-        msg[k] = b->data + o[2 * (i + k)];
-        len[k] = o[2 * (i + k) + 1];
-        out[k] = b->out + 32 * (i + k);
-      }
-      keccak256_x4(msg, len, out);
-      i += 4;
-    } else {
-      evmaccel_keccak256(b->data + o[2 * i], o[2 * i + 1], b->out + 32 * i);
-      i++;
+  if (b->x4) {
+    for (uint32_t w = begin; w < end; w += (end - w < X4_WINDOW ? end - w : X4_WINDOW)) {
+      keccak_window_x4(b, w, end - w < X4_WINDOW ? end : w + X4_WINDOW);
     }
+    return;
   }
 #endif
-  for (; i < end; i++) evmaccel_keccak256(b->data + o[2 * i], o[2 * i + 1], b->out + 32 * i);
+  for (size_t i = begin; i < end; i++) keccak_one(b, i);
 }
 
 static int cpu_has_x4(void) {
