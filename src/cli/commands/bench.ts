@@ -16,8 +16,8 @@ function measuredBackends(accel: Accelerator, forced: BackendName | undefined): 
 }
 
 /**
- * `evm-accel bench [keccak|ecrecover] [--backend B] [--quick] [--max-batch N] [--json]`: progress on
- * stderr, a table (or with --json one JSON object) on stdout, JSON in bench/results/.
+ * `evm-accel bench [keccak|ecrecover] [--backend B] [--quick] [--max-batch N] [--out DIR] [--json]`: progress on
+ * stderr, a table (or with --json one JSON object) on stdout, JSON in bench/results/ (or DIR).
  */
 export async function bench(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -28,6 +28,7 @@ export async function bench(argv: string[]): Promise<number> {
       json: { type: 'boolean', default: false },
       quick: { type: 'boolean', default: false },
       'max-batch': { type: 'string' },
+      out: { type: 'string' },
     },
   });
   const kinds = positionals.length ? positionals : [...KINDS];
@@ -46,7 +47,7 @@ export async function bench(argv: string[]): Promise<number> {
               quick: values.quick,
               maxBatch: Number(values['max-batch'] ?? (values.quick ? 4096 : 65536)),
             });
-      const file = writeResults(kind, r);
+      const file = writeResults(kind, r, values.out);
       results[kind] = { ...r, file };
       if (!values.json) process.stdout.write(`\n${kind} on ${r.machine.cpu}, ${r.machine.cores} cores\n${formatTable(r)}results: ${file}\n`);
     }
