@@ -51,7 +51,7 @@ export class CpuNativeBackend implements Backend {
     return {
       name: this.name,
       device: `${model}, ${this.threads} thread${this.threads === 1 ? '' : 's'} (C Keccak-256 ${this.lib.keccakImpl}, libsecp256k1)`,
-      kind: 'software' as const,
+      kind: 'hardware' as const,
       kernels: [...this.kernels],
       details: { cpu: model, threads: this.threads, keccak: this.lib.keccakImpl, library: this.lib.path },
     };
