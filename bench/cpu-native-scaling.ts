@@ -1,29 +1,31 @@
 /**
  * cpu-native throughput against batch size (1 … 1M Keccak-256 messages of 64 bytes, 1 … 64k
  * recoveries), on one thread and on all cores, next to what a user would pick instead, measured in
- * the same run: @noble/hashes keccak_256 and hash-wasm keccak(256) per message, @noble/curves
- * recovery per signature. Shows where the per-call cost (koffi async dispatch, thread start) stops
- * mattering. Each figure is the best call of a timed window (see timeIt). Table on stdout, progress
- * on stderr, JSON into bench/results/.
+ * the same run: @noble/hashes and hash-wasm per message, @noble/curves per signature. Shows where
+ * the per-call cost (koffi async dispatch, thread start) stops mattering. Each figure is the best
+ * call of a timed window (see bestMs). Table on stdout, progress on stderr, JSON into bench/results/.
  *
  * Run: npm run build && node dist/bench/cpu-native-scaling.js [--quick]
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { join } from 'node:path';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
-import { createKeccak } from 'hash-wasm';
 import type { Backend } from '../src/runtime/backend.js';
 import { SIG_RECORD_BYTES, type PackedMessages, type PackedSignatures } from '../src/runtime/packing.js';
-import { recoverOneReference } from '../src/backends/cpu/js-backend.js';
+import type { Signature } from '../src/runtime/types.js';
 import { openCpuNative } from '../src/backends/cpu/native-backend.js';
-import { findPackageRoot } from '../src/backends/cpu/native-library.js';
+import { hashWasmKeccak, nobleKeccak, nobleRecover, type Contender } from './contenders.js';
+import { machineInfo } from './machine.js';
+import { Progress } from './progress.js';
+import { writeResults } from './results-file.js';
+import { formatRate } from './timing.js';
 
 const quick = process.argv.includes('--quick');
 const MSG_BYTES = 64;
 /** Each point is timed for at least this long (after one warm-up call). */
 const MIN_MS = quick ? 100 : 400;
+const KECCAK_MAX = quick ? 1 << 16 : 1 << 20;
+const RECOVER_MAX = quick ? 1 << 12 : 1 << 16;
 
 interface Point {
   batch: number;
@@ -36,10 +38,11 @@ interface Point {
 }
 
 /**
- * Repeats fn for MIN_MS (at least 3 calls) and returns the fastest call's ms: on a machine shared
- * with other jobs the best call is the one least disturbed, and every contender is timed alike.
+ * Repeats fn for MIN_MS (at least 3 calls, after a warm-up) and returns the fastest call's ms: on
+ * a machine shared with other jobs the best call is the least disturbed one, and every contender
+ * is timed alike.
  */
-async function timeIt(fn: () => Promise<unknown> | unknown): Promise<number> {
+async function bestMs(fn: () => Promise<unknown>): Promise<number> {
   await fn();
   let best = Infinity;
   const t0 = performance.now();
@@ -51,15 +54,12 @@ async function timeIt(fn: () => Promise<unknown> | unknown): Promise<number> {
   return best;
 }
 
+/** Batch sizes 1, 4, 16, … up to max. */
 function sizes(max: number): number[] {
   const out: number[] = [];
   for (let n = 1; n <= max; n *= 4) out.push(n);
   if (out[out.length - 1] !== max) out.push(max);
   return out;
-}
-
-function progress(msg: string): void {
-  process.stderr.write(`\r\x1b[K${msg}`);
 }
 
 function packedMessages(count: number): PackedMessages {
@@ -73,36 +73,45 @@ function packedMessages(count: number): PackedMessages {
   return { data, offsets, count };
 }
 
-/** `count` valid signatures: a few real ones repeated (recovery cost does not depend on the value). */
+/** 64 distinct valid signatures; recovery costs the same whatever the values. */
+const SIGNATURES: Signature[] = Array.from({ length: 64 }, (_, i) => {
+  const hash = keccak_256(new Uint8Array([i]));
+  const sig = secp256k1.sign(hash, secp256k1.utils.randomSecretKey(), { prehash: false, format: 'recovered' });
+  return { hash, r: sig.slice(1, 33), s: sig.slice(33, 65), recovery: sig[0] as 0 | 1 };
+});
+
 function packedSignatures(count: number): PackedSignatures {
-  const distinct = Array.from({ length: 64 }, (_, i) => {
-    const hash = keccak_256(new Uint8Array([i]));
-    const sig = secp256k1.sign(hash, secp256k1.utils.randomSecretKey(), { prehash: false, format: 'recovered' });
-    const rec = new Uint8Array(SIG_RECORD_BYTES);
-    rec.set(hash);
-    rec.set(sig.subarray(1), 32);
-    rec[96] = sig[0]!;
-    return rec;
-  });
   const records = new Uint8Array(count * SIG_RECORD_BYTES);
-  for (let i = 0; i < count; i++) records.set(distinct[i % distinct.length]!, i * SIG_RECORD_BYTES);
+  for (let i = 0; i < count; i++) {
+    const s = SIGNATURES[i % SIGNATURES.length]!;
+    const o = i * SIG_RECORD_BYTES;
+    records.set(s.hash, o);
+    records.set(s.r, o + 32);
+    records.set(s.s, o + 64);
+    records[o + 96] = s.recovery;
+  }
   return { records, count };
 }
 
-async function sweep(
+async function peerRate<T>(peer: Contender<T>, items: T[]): Promise<number> {
+  return (items.length / (await bestMs(() => peer.run(items)))) * 1000;
+}
+
+async function sweep<B>(
+  progress: Progress,
   kernel: string,
   max: number,
-  make: (n: number) => unknown,
-  run: (b: Backend, batch: never) => Promise<unknown>,
+  make: (n: number) => B,
+  run: (backend: Backend, batch: B) => Promise<unknown>,
   all: Backend,
   one: Backend,
 ): Promise<Point[]> {
   const points: Point[] = [];
   for (const n of sizes(max)) {
-    progress(`${kernel}: batch ${n}`);
-    const batch = make(n) as never;
-    const ms = await timeIt(() => run(all, batch));
-    const ms1 = await timeIt(() => run(one, batch));
+    progress.tick(`${kernel} batch ${n}`);
+    const batch = make(n);
+    const ms = await bestMs(() => run(all, batch));
+    const ms1 = await bestMs(() => run(one, batch));
     points.push({ batch: n, rate: (n / ms) * 1000, rate1: (n / ms1) * 1000, callUs: ms * 1000 });
   }
   return points;
@@ -114,80 +123,58 @@ function knee(points: Point[]): number {
   return points.find((p) => p.rate >= 0.9 * best)!.batch;
 }
 
-function fmtRate(r: number): string {
-  return r >= 1e6 ? `${(r / 1e6).toFixed(2)} M/s` : r >= 1e3 ? `${(r / 1e3).toFixed(1)} k/s` : `${r.toFixed(0)} /s`;
-}
-
 async function main(): Promise<void> {
   const threads = os.availableParallelism();
   const all = await openCpuNative({ workers: threads });
   const one = await openCpuNative({ workers: 1 });
+  const progress = new Progress(3 + sizes(KECCAK_MAX).length + sizes(RECOVER_MAX).length, 'cpu-native scaling');
 
-  // Peers, per message / signature on the JS thread, as a user would call them.
-  progress('peers: noble keccak');
-  const peerMsgs = packedMessages(20_000);
-  const msgAt = (i: number) => peerMsgs.data.subarray(i * MSG_BYTES, (i + 1) * MSG_BYTES);
-  const nobleKeccak = (peerMsgs.count / (await timeIt(() => {
-    for (let i = 0; i < peerMsgs.count; i++) keccak_256(msgAt(i));
-  }))) * 1000;
-  progress('peers: hash-wasm keccak');
-  const hasher = await createKeccak(256);
-  const hashWasm = (peerMsgs.count / (await timeIt(() => {
-    for (let i = 0; i < peerMsgs.count; i++) {
-      hasher.init();
-      hasher.update(msgAt(i));
-      hasher.digest('binary');
-    }
-  }))) * 1000;
-  progress('peers: noble recovery');
-  const peerSigs = packedSignatures(quick ? 50 : 200);
-  const nobleRecover = (peerSigs.count / (await timeIt(() => {
-    for (let i = 0; i < peerSigs.count; i++) {
-      recoverOneReference(peerSigs.records.subarray(i * SIG_RECORD_BYTES, (i + 1) * SIG_RECORD_BYTES));
-    }
-  }))) * 1000;
+  progress.tick('@noble/hashes');
+  const peerMessages = Array.from({ length: 20_000 }, (_, i) => packedMessages(1).data.map((b) => b ^ i));
+  const nobleKeccakRate = await peerRate(nobleKeccak, peerMessages);
+  progress.tick('hash-wasm');
+  const hashWasmRate = await peerRate(await hashWasmKeccak(), peerMessages);
+  progress.tick('@noble/curves');
+  const nobleRecoverRate = await peerRate(nobleRecover, quick ? SIGNATURES.slice(0, 16) : SIGNATURES);
 
-  const keccak = await sweep('keccak256', quick ? 65_536 : 1 << 20, packedMessages, (b, m) => b.keccak256(m), all, one);
-  const recover = await sweep('ecrecover', quick ? 4096 : 65_536, packedSignatures, (b, s) => b.ecrecover!(s), all, one);
-  progress('');
+  const keccak = await sweep(progress, 'keccak256', KECCAK_MAX, packedMessages, (b, m) => b.keccak256(m), all, one);
+  const recover = await sweep(progress, 'ecrecover', RECOVER_MAX, packedSignatures, (b, s) => b.ecrecover!(s), all, one);
+  progress.end();
   await Promise.all([all.close(), one.close()]);
 
-  const machine = {
-    hostname: os.hostname(),
-    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
-    cpu: os.cpus()[0]?.model.trim() ?? 'unknown',
-    cores: threads,
-    loadAverage: os.loadavg(),
-    node: process.version,
-    device: all.describe().device,
-  };
   const bestKeccak = Math.max(...keccak.map((p) => p.rate));
   const bestRecover = Math.max(...recover.map((p) => p.rate));
   const summary = {
-    keccak64: { native: bestKeccak, noble: nobleKeccak, hashWasm, vsNoble: bestKeccak / nobleKeccak, vsHashWasm: bestKeccak / hashWasm, kneeBatch: knee(keccak) },
-    ecrecover: { native: bestRecover, noble: nobleRecover, vsNoble: bestRecover / nobleRecover, kneeBatch: knee(recover) },
+    keccak64: {
+      native: bestKeccak,
+      noble: nobleKeccakRate,
+      hashWasm: hashWasmRate,
+      vsNoble: bestKeccak / nobleKeccakRate,
+      vsHashWasm: bestKeccak / hashWasmRate,
+      kneeBatch: knee(keccak),
+    },
+    ecrecover: { native: bestRecover, noble: nobleRecoverRate, vsNoble: bestRecover / nobleRecoverRate, kneeBatch: knee(recover) },
   };
+  const machine = { ...machineInfo([{ ...all.describe(), status: 'ready' }]), loadAverage: os.loadavg() };
 
-  const out: string[] = [`cpu-native scaling on ${machine.cpu} (${threads} threads), load ${machine.loadAverage.map((l) => l.toFixed(1)).join(' ')}`];
-  for (const [name, pts] of [['keccak256, 64-byte messages', keccak], ['ecrecover', recover]] as const) {
-    out.push('', `${name}`, '     batch   all threads    1 thread   µs/call');
-    for (const p of pts) {
-      out.push(`${String(p.batch).padStart(10)}  ${fmtRate(p.rate).padStart(12)}  ${fmtRate(p.rate1).padStart(10)}  ${p.callUs.toFixed(1).padStart(8)}`);
+  const lines = [`cpu-native scaling on ${machine.cpu} (${threads} threads), load ${machine.loadAverage.map((l) => l.toFixed(1)).join(' ')}`];
+  for (const [name, points] of [['keccak256, 64-byte messages', keccak], ['ecrecover', recover]] as const) {
+    lines.push('', name, '     batch   all threads    1 thread   µs/call');
+    for (const p of points) {
+      lines.push(
+        `${String(p.batch).padStart(10)}  ${formatRate(p.rate).padStart(12)}  ${formatRate(p.rate1).padStart(10)}  ${p.callUs.toFixed(1).padStart(8)}`,
+      );
     }
   }
-  out.push(
+  lines.push(
     '',
-    `keccak256 64 B: native ${fmtRate(bestKeccak)}, @noble/hashes ${fmtRate(nobleKeccak)} (×${summary.keccak64.vsNoble.toFixed(1)}), ` +
-      `hash-wasm ${fmtRate(hashWasm)} (×${summary.keccak64.vsHashWasm.toFixed(1)}); 90% of peak from batch ${summary.keccak64.kneeBatch}`,
-    `ecrecover: native ${fmtRate(bestRecover)}, @noble/curves ${fmtRate(nobleRecover)} (×${summary.ecrecover.vsNoble.toFixed(1)}); ` +
+    `keccak256 64 B: native ${formatRate(bestKeccak)}, @noble/hashes ${formatRate(nobleKeccakRate)} (×${summary.keccak64.vsNoble.toFixed(1)}), ` +
+      `hash-wasm ${formatRate(hashWasmRate)} (×${summary.keccak64.vsHashWasm.toFixed(1)}); 90% of peak from batch ${summary.keccak64.kneeBatch}`,
+    `ecrecover: native ${formatRate(bestRecover)}, @noble/curves ${formatRate(nobleRecoverRate)} (×${summary.ecrecover.vsNoble.toFixed(1)}); ` +
       `90% of peak from batch ${summary.ecrecover.kneeBatch}`,
   );
-  process.stdout.write(out.join('\n') + '\n');
-
-  const dir = join(findPackageRoot(import.meta.dirname), 'bench', 'results');
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `cpu-native-scaling-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify({ bench: 'cpu-native-scaling', quick, machine, summary, keccak, recover }, null, 2) + '\n');
+  process.stdout.write(lines.join('\n') + '\n');
+  const file = writeResults('cpu-native-scaling', { bench: 'cpu-native-scaling', quick, machine, summary, keccak, recover });
   process.stderr.write(`wrote ${file}\n`);
 }
 
