@@ -7,7 +7,8 @@ import { BackendUnavailableError, InputError } from '../../src/runtime/errors.js
 import { DIGEST_BYTES, packMessages, type PackedMessages } from '../../src/runtime/packing.js';
 import { keccakReference } from '../../src/backends/cpu/js-backend.js';
 import { openCpuNative } from '../../src/backends/cpu/native-backend.js';
-import { findPackageRoot, loadNativeCpuLibrary } from '../../src/backends/cpu/native-library.js';
+import { loadNativeCpuLibrary } from '../../src/backends/cpu/native-library.js';
+import { packageRoot } from '../../src/package-root.js';
 import { BACKEND_FACTORIES } from '../../src/backends/registry.js';
 import { hex, Rng, testSeed, ticksDuring } from './cpu-native-support.js';
 
@@ -158,11 +159,11 @@ describe('cpu-native keccak256', () => {
   it('rejects a bad worker count and reports a missing library as BackendUnavailableError', async () => {
     await expect(openCpuNative({ workers: 0 })).rejects.toThrow(InputError);
     await expect(openCpuNative({ workers: 1.5 })).rejects.toThrow(InputError);
-    const missing = `${findPackageRoot(process.cwd())}/native/build/does-not-exist.so`;
+    const missing = `${packageRoot()}/native/build/does-not-exist.so`;
     expect(() => loadNativeCpuLibrary(missing)).toThrow(BackendUnavailableError);
     expect(() => loadNativeCpuLibrary(missing)).toThrow(/make -C native/);
     // A file that exists but is no shared library, and a shared library without our entry points.
-    expect(() => loadNativeCpuLibrary(`${findPackageRoot(process.cwd())}/package.json`)).toThrow(BackendUnavailableError);
+    expect(() => loadNativeCpuLibrary(`${packageRoot()}/package.json`)).toThrow(BackendUnavailableError);
     // libsecp256k1 is mapped into this process already (our library links it): take its path from there.
     const secp = readFileSync('/proc/self/maps', 'utf8').match(/\/\S*libsecp256k1\S*/)?.[0];
     expect(secp).toBeDefined();

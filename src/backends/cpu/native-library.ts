@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import koffi, { type LibraryHandle } from 'koffi';
 import { BackendUnavailableError } from '../../runtime/errors.js';
+import { packageRoot } from '../../package-root.js';
 
 /** Must equal EVMACCEL_CPU_ABI_VERSION in native/cpu/evm_accel_cpu.h. */
 const ABI_VERSION = 1;
@@ -47,17 +47,9 @@ export interface NativeCpuLibrary {
   ): Promise<number>;
 }
 
-/** Directory of the nearest package.json above `from`: the package root in src/ and in dist/src/. */
-export function findPackageRoot(from: string): string {
-  for (let dir = from; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package.json'))) return dir;
-    if (dirname(dir) === dir) throw new Error(`no package.json above ${from}`);
-  }
-}
-
 /** Where `make -C native` puts the library. */
 export function nativeLibraryPath(): string {
-  return join(findPackageRoot(dirname(fileURLToPath(import.meta.url))), 'native', 'build', 'libevmaccel_cpu.so');
+  return join(packageRoot(), 'native', 'build', 'libevmaccel_cpu.so');
 }
 
 type NativeFunction = ReturnType<LibraryHandle['func']>;
