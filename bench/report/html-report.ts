@@ -16,9 +16,11 @@ export interface ReportInput {
 
 const KERNEL_TITLES = { keccak: 'Keccak-256', ecrecover: 'secp256k1 public-key recovery' } as const;
 
-function table(head: string[], rows: string[][]): string {
-  const th = head.map((h) => `<th>${esc(h)}</th>`).join('');
-  const tr = rows.map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('\n');
+/** An HTML table; columns from `numericFrom` on are figures, aligned right. */
+function table(head: string[], rows: string[][], numericFrom: number): string {
+  const cls = (i: number) => (i >= numericFrom ? ' class="num"' : '');
+  const th = head.map((h, i) => `<th${cls(i)}>${esc(h)}</th>`).join('');
+  const tr = rows.map((r) => `<tr>${r.map((c, i) => `<td${cls(i)}>${esc(c)}</td>`).join('')}</tr>`).join('\n');
   return `<table><thead><tr>${th}</tr></thead><tbody>\n${tr}\n</tbody></table>`;
 }
 
@@ -29,11 +31,10 @@ function figure(svg: string, file: string, caption: string): string {
 function machineSection(m: MachineInfo): string {
   return (
     `<p class="machine">Measured on <b>${esc(m.hostname)}</b>: ${esc(m.cpu)}, ${m.cores} cores, ${m.memoryGiB} GiB, ` +
-    `${esc(m.platform)}, Node ${esc(m.node)}.</p>\n<h2>Devices</h2>\n` +
-    table(
-      ['backend', 'device', 'kind', 'status'],
-      m.devices.map((d) => [d.backend, d.device, d.kind, d.status]),
-    )
+    `${esc(m.platform)}, Node ${esc(m.node)}.</p>\n` +
+    (m.devices.length
+      ? `<h2>Devices</h2>\n${table(['backend', 'device', 'kind', 'status'], m.devices.map((d) => [d.backend, d.device, d.kind, d.status]), 4)}`
+      : '')
   );
 }
 
@@ -67,8 +68,8 @@ function kernelSection(r: KernelBenchResult, svg: string, file: string): string 
   return (
     `<h2>${KERNEL_TITLES[r.kind]}</h2>\n<p>Run ${esc(r.date)}.</p>\n${warning}` +
     figure(svg, file, 'Items per second against items per call, both on log scales.') +
-    `\n<h3>Throughput</h3>\n${table([...lead, ...names], rates)}` +
-    `\n<h3>Speed-up over the peers</h3>\n<p>Same batch; a peer is measured up to the batch where its rate is flat.</p>\n${table([...lead, ...pairs], ratioRows)}`
+    `\n<h3>Throughput</h3>\n${table([...lead, ...names], rates, 0)}` +
+    `\n<h3>Speed-up over the peers</h3>\n<p>Same batch; a peer is measured up to the batch where its rate is flat.</p>\n${table([...lead, ...pairs], ratioRows, 0)}`
   );
 }
 
@@ -86,7 +87,7 @@ function blockSection(b: BlockBenchSummary, svg: string, file: string): string {
   return (
     `<h2>Block replay</h2>\n` +
     figure(svg, file, 'Plain runBlock time over the parallel executor’s time, per block and worker count.') +
-    `\n${table(['block', 'txs', 'plain runBlock', ...workers.map(workersLabel)], rows)}`
+    `\n${table(['block', 'txs', 'plain runBlock', ...workers.map(workersLabel)], rows, 1)}`
   );
 }
 
@@ -96,8 +97,8 @@ h1 { font-size: 24px; } h2 { margin-top: 36px; border-bottom: 1px solid #ccc; } 
 figure { margin: 16px 0; } figure svg { max-width: 100%; height: auto; display: block; }
 figcaption { color: #555; font-size: 13px; }
 table { border-collapse: collapse; font-size: 13px; margin: 8px 0; }
-th, td { border: 1px solid #ddd; padding: 3px 10px; text-align: right; } th { background: #f4f4f4; }
-td:first-child, th:first-child { text-align: left; }
+th, td { border: 1px solid #ddd; padding: 3px 10px; text-align: left; } th { background: #f4f4f4; }
+.num { text-align: right; font-variant-numeric: tabular-nums; }
 .warning { color: #a00; font-weight: bold; }
 `;
 

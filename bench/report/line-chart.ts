@@ -1,4 +1,4 @@
-import { PALETTE, el, escapeXml, powerOfTenLabel, round, svgDocument, text, textWidth } from './svg.js';
+import { PALETTE, el, escapeXml, siLabel, round, svgDocument, text, textWidth } from './svg.js';
 
 export interface LinePoint {
   x: number;
@@ -97,23 +97,28 @@ function panel(
   const sy = (v: number) => y1 - ((Math.log10(v) - yLo) / (yHi - yLo)) * (y1 - y0);
 
   const grid: string[] = [];
-  // Gridlines and labels at powers of ten, minor ticks at 2…9 × 10ⁿ, all within the domain.
-  const inside = (v: number, lo: number, hi: number) => Math.log10(v) >= lo - 1e-9 && Math.log10(v) <= hi + 1e-9;
-  for (let d = Math.floor(xLo); d <= xHi; d++) {
-    const x = round(sx(10 ** d));
-    if (inside(10 ** d, xLo, xHi)) {
-      grid.push(el('line', { x1: x, y1: y0, x2: x, y2: y1, stroke: '#d0d0d0' }));
-      grid.push(text(x, y1 + 16, powerOfTenLabel(d), { 'text-anchor': 'middle', 'font-size': 11 }));
+  // Gridlines and labels at powers of ten (and at 2 and 5 × 10ⁿ when the axis spans two decades or
+  // less, so it has enough labels), minor ticks at the other multiples; all within the domain.
+  const ticks = ([lo, hi]: [number, number]) => {
+    const labelled = hi - lo <= 2 ? [1, 2, 5] : [1];
+    const out: { v: number; major: boolean }[] = [];
+    for (let d = Math.floor(lo); d <= hi; d++) {
+      for (let m = 1; m <= 9; m++) {
+        const v = m * 10 ** d;
+        if (Math.log10(v) >= lo - 1e-9 && Math.log10(v) <= hi + 1e-9) out.push({ v, major: labelled.includes(m) });
+      }
     }
-    for (let m = 2; m <= 9; m++) {
-      if (inside(m * 10 ** d, xLo, xHi)) grid.push(el('line', { x1: round(sx(m * 10 ** d)), y1: y1, x2: round(sx(m * 10 ** d)), y2: y1 - 4, stroke: '#888' }));
-    }
+    return out;
+  };
+  for (const { v, major } of ticks([xLo, xHi])) {
+    const x = round(sx(v));
+    if (!major) grid.push(el('line', { x1: x, y1: y1, x2: x, y2: y1 - 4, stroke: '#888' }));
+    else grid.push(el('line', { x1: x, y1: y0, x2: x, y2: y1, stroke: '#d0d0d0' }) + text(x, y1 + 16, siLabel(v), { 'text-anchor': 'middle', 'font-size': 11 }));
   }
-  for (let d = yLo; d <= yHi; d++) {
-    const y = round(sy(10 ** d));
-    grid.push(el('line', { x1: x0, y1: y, x2: x1, y2: y, stroke: '#d0d0d0' }));
-    grid.push(text(x0 - 6, y + 4, powerOfTenLabel(d), { 'text-anchor': 'end', 'font-size': 11 }));
-    if (d < yHi) for (let m = 2; m <= 9; m++) grid.push(el('line', { x1: x0, y1: round(sy(m * 10 ** d)), x2: x0 + 4, y2: round(sy(m * 10 ** d)), stroke: '#888' }));
+  for (const { v, major } of ticks([yLo, yHi])) {
+    const y = round(sy(v));
+    if (!major) grid.push(el('line', { x1: x0, y1: y, x2: x0 + 4, y2: y, stroke: '#888' }));
+    else grid.push(el('line', { x1: x0, y1: y, x2: x1, y2: y, stroke: '#d0d0d0' }) + text(x0 - 6, y + 4, siLabel(v), { 'text-anchor': 'end', 'font-size': 11 }));
   }
   const frame = el('rect', { x: x0, y: y0, width: x1 - x0, height: y1 - y0, fill: 'none', stroke: '#888' });
   const labels =

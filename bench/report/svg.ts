@@ -43,10 +43,9 @@ export function round(v: number): number {
   return Math.round(v * 10) / 10;
 }
 
-/** A power of ten as a short label: 1, 10, 100, 1k … 100M, 1G … */
-export function powerOfTenLabel(exp: number): string {
+/** A tick value as a short label: 0.5, 20, 500, 1k, 20k, 5M, 1G … */
+export function siLabel(v: number): string {
   const units = ['', 'k', 'M', 'G', 'T'];
-  const unit = Math.min(Math.floor(Math.max(exp, 0) / 3), units.length - 1);
-  if (exp < 0) return String(10 ** exp);
-  return `${10 ** (exp - unit * 3)}${units[unit]}`;
+  const unit = Math.max(0, Math.min(Math.floor(Math.log10(v) / 3), units.length - 1));
+  return `${Number((v / 1000 ** unit).toPrecision(3))}${units[unit]}`;
 }

@@ -164,7 +164,7 @@ describe('bench report', () => {
     for (const f of ['keccak.svg', 'ecrecover.svg', 'blocks.svg']) expect(html).toContain(files[f]!.trim());
     expect(html).toContain('Test CPU &lt;8 cores&gt; &amp; more');
     for (const d of machine.devices) expect(html).toContain(d.device);
-    for (const p of [...keccak.points, ...ecrecover.points]) expect(html).toContain(`<td>${formatRate(p.itemsPerSecond)}</td>`);
+    for (const p of [...keccak.points, ...ecrecover.points]) expect(html).toContain(`<td class="num">${formatRate(p.itemsPerSecond)}</td>`);
     expect(html).toContain('webgpu 3×');
     expect(html).toContain('12.3×');
   });
