@@ -52,9 +52,9 @@ export function groupedBarChart(spec: GroupedBarChartSpec): string {
   const values = spec.groups.flatMap((g) => g.bars.map((b) => b.value));
   if (values.some((v) => !(v >= 0))) throw new RangeError('bars need non-negative values');
   // Headroom above the tallest bar for its label.
-  const top = Math.max(...values, spec.reference?.value ?? 0) * 1.25 || 1;
-  const step = niceStep(top);
-  const yMax = Math.ceil(top / step) * step;
+  const headroom = Math.max(...values, spec.reference?.value ?? 0) * 1.25 || 1;
+  const step = niceStep(headroom);
+  const yMax = Math.ceil(headroom / step) * step;
 
   const groupWidth = Math.max(series.length * SLOT + 28, Math.max(...spec.groups.map((g) => Math.max(textWidth(g.name, 11), textWidth(g.detail ?? '', 10)))) + 16);
   const x0 = MARGIN.left;
@@ -76,14 +76,14 @@ export function groupedBarChart(spec: GroupedBarChartSpec): string {
   const frame = el('rect', { x: x0, y: y0, width: x1 - x0, height: PLOT_HEIGHT, fill: 'none', stroke: '#888' });
 
   const barWidth = SLOT - 8;
+  // A white halo keeps a bar's label readable where it crosses the reference line.
+  const halo = { 'font-size': 10, stroke: '#ffffff', 'stroke-width': 3, 'paint-order': 'stroke' };
   const groups = spec.groups.map((g, gi) => {
     const left = x0 + gi * groupWidth + (groupWidth - series.length * SLOT) / 2;
     const bars = g.bars.map((b) => {
       const x = left + series.indexOf(b.series) * SLOT + 4;
       const top = sy(b.value);
       const cx = x + barWidth / 2;
-      // A white halo keeps the label readable where it crosses the reference line.
-      const halo = { 'font-size': 10, stroke: '#ffffff', 'stroke-width': 3, 'paint-order': 'stroke' };
       const label =
         textWidth(b.label, 10) <= barWidth + 6
           ? text(cx, top - 4, b.label, { 'text-anchor': 'middle', ...halo })
@@ -95,10 +95,10 @@ export function groupedBarChart(spec: GroupedBarChartSpec): string {
       );
       return rect + label;
     });
-    const cx = x0 + (gi + 0.5) * groupWidth;
+    const mid = x0 + (gi + 0.5) * groupWidth;
     const name =
-      text(cx, y1 + 16, g.name, { 'text-anchor': 'middle', 'font-size': 11 }) +
-      (g.detail ? text(cx, y1 + 30, g.detail, { 'text-anchor': 'middle', 'font-size': 10, fill: '#666' }) : '');
+      text(mid, y1 + 16, g.name, { 'text-anchor': 'middle', 'font-size': 11 }) +
+      (g.detail ? text(mid, y1 + 30, g.detail, { 'text-anchor': 'middle', 'font-size': 10, fill: '#666' }) : '');
     return el('g', { class: 'group', 'data-group': g.name }, bars.join('') + name);
   });
 

@@ -38,38 +38,37 @@ function machineSection(m: MachineInfo): string {
   );
 }
 
-/** Rates per (size, batch) row and contender column, then each backend's speed-up over each peer. */
+/**
+ * A table with one row per (message size, batch) and one column per `column(item)`: the shape of both
+ * the rates and the speed-ups. Recovery has no message size, so no such column.
+ */
+function pivot<T extends { messageBytes?: number; batch: number }>(items: T[], column: (t: T) => string, cell: (t: T) => string): string {
+  const withBytes = items.some((t) => t.messageBytes !== undefined);
+  const rowOf = (t: T) => `${t.messageBytes ?? ''}|${t.batch}`;
+  const columns = [...new Set(items.map(column))];
+  const rows = [...new Map(items.map((t) => [rowOf(t), t])).values()].map((row) => [
+    ...(withBytes ? [String(row.messageBytes)] : []),
+    String(row.batch),
+    ...columns.map((c) => {
+      const t = items.find((x) => column(x) === c && rowOf(x) === rowOf(row));
+      return t ? cell(t) : '–';
+    }),
+  ]);
+  return table([...(withBytes ? ['message bytes'] : []), 'batch', ...columns], rows, 0);
+}
+
+/** The chart, then rates per contender and each backend's speed-up over each peer. */
 function kernelSection(r: KernelBenchResult, svg: string, file: string): string {
-  const rowKey = (p: { messageBytes?: number; batch: number }) => `${p.messageBytes ?? ''}|${p.batch}`;
-  const keyed = r.kind === 'keccak';
-  const rowHead = (key: string) => (keyed ? key.split('|') : key.split('|').slice(1));
-  const names = [...new Set(r.points.map((p) => p.contender))];
-  const rows = [...new Set(r.points.map(rowKey))];
-  const rates = rows.map((key) => [
-    ...rowHead(key),
-    ...names.map((n) => {
-      const p = r.points.find((x) => x.contender === n && rowKey(x) === key);
-      return p ? formatRate(p.itemsPerSecond) : '–';
-    }),
-  ]);
-  const pairs = [...new Set(r.ratios.map((x) => `${x.backend} / ${x.peer}`))];
-  const ratioRows = [...new Set(r.ratios.map(rowKey))].map((key) => [
-    ...rowHead(key),
-    ...pairs.map((pair) => {
-      const x = r.ratios.find((y) => `${y.backend} / ${y.peer}` === pair && rowKey(y) === key);
-      return x ? `${x.ratio.toFixed(1)}×` : '–';
-    }),
-  ]);
-  const lead = keyed ? ['message bytes', 'batch'] : ['batch'];
-  const fell = Object.entries(r.fallbacks).filter(([, n]) => n! > 0);
+  const fell = Object.entries(r.fallbacks).filter(([, n]) => (n ?? 0) > 0);
   const warning = fell.length
     ? `<p class="warning">Fallbacks during the run (these figures include another backend): ${esc(fell.map(([b, n]) => `${b} ${n}×`).join(', '))}.</p>`
     : '';
   return (
     `<h2>${KERNEL_TITLES[r.kind]}</h2>\n<p>Run ${esc(r.date)}.</p>\n${warning}` +
     figure(svg, file, 'Items per second against items per call, both on log scales.') +
-    `\n<h3>Throughput</h3>\n${table([...lead, ...names], rates, 0)}` +
-    `\n<h3>Speed-up over the peers</h3>\n<p>Same batch; a peer is measured up to the batch where its rate is flat.</p>\n${table([...lead, ...pairs], ratioRows, 0)}`
+    `\n<h3>Throughput</h3>\n${pivot(r.points, (p) => p.contender, (p) => formatRate(p.itemsPerSecond))}` +
+    `\n<h3>Speed-up over the peers</h3>\n<p>Same batch; a peer is measured up to the batch where its rate is flat.</p>\n` +
+    pivot(r.ratios, (x) => `${x.backend} / ${x.peer}`, (x) => `${x.ratio.toFixed(1)}×`)
   );
 }
 

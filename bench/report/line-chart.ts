@@ -42,6 +42,22 @@ function logDomain(values: number[], wholeDecades: boolean): [number, number] {
 }
 
 /**
+ * Ticks of a log10 domain: labelled gridlines at powers of ten (and at 2 and 5 × 10ⁿ when the axis
+ * spans two decades or less, so it has enough labels), minor ticks at the other multiples.
+ */
+function logTicks([lo, hi]: [number, number]): { v: number; major: boolean }[] {
+  const labelled = hi - lo <= 2 ? [1, 2, 5] : [1];
+  const out: { v: number; major: boolean }[] = [];
+  for (let d = Math.floor(lo); d <= hi; d++) {
+    for (let m = 1; m <= 9; m++) {
+      const v = m * 10 ** d;
+      if (Math.log10(v) >= lo - 1e-9 && Math.log10(v) <= hi + 1e-9) out.push({ v, major: labelled.includes(m) });
+    }
+  }
+  return out;
+}
+
+/**
  * A line chart with log-scale x and y (throughput against batch size): one series per contender, a
  * shared legend, and every point carrying its exact value (`data-value`, `data-x`) and a tooltip.
  */
@@ -97,25 +113,12 @@ function panel(
   const sy = (v: number) => y1 - ((Math.log10(v) - yLo) / (yHi - yLo)) * (y1 - y0);
 
   const grid: string[] = [];
-  // Gridlines and labels at powers of ten (and at 2 and 5 × 10ⁿ when the axis spans two decades or
-  // less, so it has enough labels), minor ticks at the other multiples; all within the domain.
-  const ticks = ([lo, hi]: [number, number]) => {
-    const labelled = hi - lo <= 2 ? [1, 2, 5] : [1];
-    const out: { v: number; major: boolean }[] = [];
-    for (let d = Math.floor(lo); d <= hi; d++) {
-      for (let m = 1; m <= 9; m++) {
-        const v = m * 10 ** d;
-        if (Math.log10(v) >= lo - 1e-9 && Math.log10(v) <= hi + 1e-9) out.push({ v, major: labelled.includes(m) });
-      }
-    }
-    return out;
-  };
-  for (const { v, major } of ticks([xLo, xHi])) {
+  for (const { v, major } of logTicks([xLo, xHi])) {
     const x = round(sx(v));
     if (!major) grid.push(el('line', { x1: x, y1: y1, x2: x, y2: y1 - 4, stroke: '#888' }));
     else grid.push(el('line', { x1: x, y1: y0, x2: x, y2: y1, stroke: '#d0d0d0' }) + text(x, y1 + 16, siLabel(v), { 'text-anchor': 'middle', 'font-size': 11 }));
   }
-  for (const { v, major } of ticks([yLo, yHi])) {
+  for (const { v, major } of logTicks([yLo, yHi])) {
     const y = round(sy(v));
     if (!major) grid.push(el('line', { x1: x0, y1: y, x2: x0 + 4, y2: y, stroke: '#888' }));
     else grid.push(el('line', { x1: x0, y1: y, x2: x1, y2: y, stroke: '#d0d0d0' }) + text(x0 - 6, y + 4, siLabel(v), { 'text-anchor': 'end', 'font-size': 11 }));
