@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { MachineInfo } from '../../bench/machine.js';
 import type { ReportInput } from '../../bench/report/html-report.js';
 import { writeReport } from '../../bench/report/html-report.js';
@@ -16,10 +16,20 @@ const CHROMIUM = '/usr/bin/chromium';
 const WIDTH = 1200;
 const HEIGHT = 1600;
 
+const tmpDirs: string[] = [];
+function tmp(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  tmpDirs.push(dir);
+  return dir;
+}
+afterAll(() => {
+  for (const dir of tmpDirs) rmSync(dir, { recursive: true, force: true });
+});
+
 /** Renders a page in headless Chromium (a fresh profile, no network chatter) and decodes the screenshot. */
 async function screenshot(page: string): Promise<{ file: string; pixels: Pixels }> {
-  const tmp = mkdtempSync(join(tmpdir(), 'report-shot-'));
-  const file = join(tmp, 'shot.png');
+  const dir = tmp('report-shot-');
+  const file = join(dir, 'shot.png');
   await run(
     CHROMIUM,
     [
@@ -34,7 +44,7 @@ async function screenshot(page: string): Promise<{ file: string; pixels: Pixels 
       '--hide-scrollbars',
       // Colours land in the PNG exactly as written in the SVG, so the test can look for them.
       '--force-color-profile=srgb',
-      `--user-data-dir=${join(tmp, 'profile')}`,
+      `--user-data-dir=${join(dir, 'profile')}`,
       `--screenshot=${file}`,
       `--window-size=${WIDTH},${HEIGHT}`,
       `file://${page}`,
@@ -57,7 +67,7 @@ function expectChartsDrawn({ file, pixels }: { file: string; pixels: Pixels }, n
 
 describe.skipIf(!existsSync(CHROMIUM))('bench report in headless Chromium', () => {
   it('evm-accel bench --report writes a page whose charts render (a real quick run on cpu-js)', async () => {
-    const out = mkdtempSync(join(tmpdir(), 'bench-report-'));
+    const out = tmp('bench-report-');
     const dir = join(out, 'report');
     const args = ['bench', '--quick', '--backend', 'cpu-js', '--max-batch', '256', '--out', out, '--report', dir];
     const { stdout } = await run('node', [CLI, ...args], { maxBuffer: 64 << 20 });
@@ -82,7 +92,7 @@ describe.skipIf(!existsSync(CHROMIUM))('bench report in headless Chromium', () =
         })),
       },
     };
-    const page = writeReport(mkdtempSync(join(tmpdir(), 'bench-report-')), input);
+    const page = writeReport(tmp('bench-report-'), input);
     expectChartsDrawn(await screenshot(page), 3, 1000);
   });
 });

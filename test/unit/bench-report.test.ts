@@ -1,7 +1,7 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { BackendName } from '../../src/index.js';
 import type { KernelBenchPoint, KernelBenchResult } from '../../bench/kernel-bench.js';
 import type { MachineInfo } from '../../bench/machine.js';
@@ -110,6 +110,7 @@ function drawnPoints(svg: XmlElement) {
 describe('bench report', () => {
   const dir = mkdtempSync(join(tmpdir(), 'bench-report-'));
   const page = writeReport(dir, input);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('writes report.html, one well-formed SVG per chart and the results it drew from', () => {
     expect(page).toBe(join(dir, 'report.html'));
