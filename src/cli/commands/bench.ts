@@ -3,6 +3,7 @@ import { createAccelerator, type Accelerator, type BackendName } from '../../ind
 import { benchEcrecover } from '../../../bench/ecrecover.js';
 import { benchKeccak } from '../../../bench/keccak.js';
 import { formatTable, type KernelBenchResult } from '../../../bench/kernel-bench.js';
+import { writeReport } from '../../../bench/report/html-report.js';
 import { writeResults } from '../../../bench/results-file.js';
 import { acceleratorOptions, parseBackend } from '../accelerator-options.js';
 
@@ -16,8 +17,9 @@ function measuredBackends(accel: Accelerator, forced: BackendName | undefined): 
 }
 
 /**
- * `evm-accel bench [keccak|ecrecover] [--backend B] [--quick] [--max-batch N] [--out DIR] [--json]`: progress on
- * stderr, a table (or with --json one JSON object) on stdout, JSON in bench/results/ (or DIR).
+ * `evm-accel bench [keccak|ecrecover] [--backend B] [--quick] [--max-batch N] [--out DIR] [--json] [--report DIR]`:
+ * progress on stderr, a table (or with --json one JSON object) on stdout, JSON in bench/results/ (or --out DIR);
+ * `--report DIR` also writes DIR/report.html with an SVG chart per benchmark and the results it drew from.
  */
 export async function bench(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -29,6 +31,7 @@ export async function bench(argv: string[]): Promise<number> {
       quick: { type: 'boolean', default: false },
       'max-batch': { type: 'string' },
       out: { type: 'string' },
+      report: { type: 'string' },
     },
   });
   const kinds = positionals.length ? positionals : [...KINDS];
@@ -52,6 +55,11 @@ export async function bench(argv: string[]): Promise<number> {
       if (!values.json) process.stdout.write(`\n${kind} on ${r.machine.cpu}, ${r.machine.cores} cores\n${formatTable(r)}results: ${file}\n`);
     }
     if (values.json) process.stdout.write(JSON.stringify(results) + '\n');
+    if (values.report) {
+      const page = writeReport(values.report, { keccak: results.keccak, ecrecover: results.ecrecover });
+      // With --json, stdout holds only the JSON object.
+      (values.json ? process.stderr : process.stdout).write(`report: ${page}\n`);
+    }
     return 0;
   } finally {
     await accel.close();
