@@ -8,7 +8,7 @@ import type { MachineInfo } from '../../bench/machine.js';
 import type { ReportInput } from '../../bench/report/html-report.js';
 import { writeReport } from '../../bench/report/html-report.js';
 import { PALETTE } from '../../bench/report/svg.js';
-import { colourCounts, decodePng, type Pixels } from './png-pixels.js';
+import { colourCounts, decodePng, type Pixels } from '../helpers/png-pixels.js';
 
 const run = promisify(execFile);
 const CLI = new URL('../../dist/src/cli/main.js', import.meta.url).pathname;

@@ -8,7 +8,7 @@ import type { MachineInfo } from '../../bench/machine.js';
 import type { BlockBenchSummary } from '../../bench/report/block-summary.js';
 import { renderReport, writeReport, type ReportInput } from '../../bench/report/html-report.js';
 import { formatRate } from '../../bench/timing.js';
-import { descendants, parseXml, type XmlElement } from './xml-tree.js';
+import { descendants, parseXml, type XmlElement } from '../helpers/xml-tree.js';
 
 const machine: MachineInfo = {
   hostname: 'bench-host',
