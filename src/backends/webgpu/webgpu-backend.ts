@@ -117,10 +117,16 @@ export class WebGpuBackend implements Backend {
   }
 
   private async run<K extends keyof WebGpuKernels, T>(name: K, fn: (k: WebGpuKernels[K]) => Promise<T>): Promise<T> {
-    const pending = this.current();
+    let pending = this.current();
     let session: Session | undefined;
     try {
       session = await pending;
+      if (!session.ctx.healthy) {
+        // Lost (or corrupted) while idle: no batch was on it, so replace it before this one runs.
+        this.fault(pending, session, new Error(`device unusable while idle: ${session.ctx.lostInfo?.message ?? session.ctx.lastUncapturedError}`));
+        pending = this.current();
+        session = await pending;
+      }
       return await fn(await session.kernel(name));
     } catch (e) {
       this.fault(pending, session, e);
