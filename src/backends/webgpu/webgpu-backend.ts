@@ -109,6 +109,11 @@ export class WebGpuBackend implements Backend {
     return (await this.current()).kernel(name);
   }
 
+  /** The current device context (acquiring one if the last faulted): for benchmarks and tests. */
+  async context(): Promise<GpuContext> {
+    return (await this.current()).ctx;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     const s = this.session;
