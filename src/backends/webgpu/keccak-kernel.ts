@@ -120,7 +120,7 @@ export class KeccakKernel {
   }
 
   /** Releases the pool's buffers (the device itself belongs to the context). */
-  dispose(): void {
+  destroy(): void {
     for (const s of this.pool.all()) {
       for (const b of [s.data, s.offsets, s.order, s.digests, s.readback]) b.destroy();
       s.params.destroy();

@@ -12,9 +12,10 @@ export interface WebGpuKernels {
   keccak256: KeccakKernel;
 }
 
-/** A kernel's life on a context: built lazily, disposed with the context. */
+/** A kernel's life on a context: built lazily, destroyed with the context. */
 interface GpuKernel {
-  dispose(): void;
+  /** Frees the kernel's buffers; the device belongs to the context. */
+  destroy(): void;
 }
 
 /**
@@ -45,7 +46,7 @@ class Session {
   }
 
   dispose(): void {
-    for (const k of this.kernels.values()) k.then((kernel) => kernel.dispose(), () => undefined);
+    for (const k of this.kernels.values()) k.then((kernel) => kernel.destroy(), () => undefined);
     this.ctx.destroy();
   }
 }
@@ -129,6 +130,7 @@ export class WebGpuBackend implements Backend {
       if (!session.ctx.healthy) {
         // Lost (or corrupted) while idle: no batch was on it, so replace it before this one runs.
         this.fault(pending, session, new Error(`device unusable while idle: ${session.ctx.lostInfo?.message ?? session.ctx.lastUncapturedError}`));
+        session = undefined;
         pending = this.current();
         session = await pending;
       }
