@@ -1,76 +1,20 @@
-// Keccak-256 on a real WebGPU device (SwiftShader here and in CI): digests must equal @noble/hashes
-// for every length, alignment, lane layout, workgroup size and chunking of a batch.
+// Keccak-256 on a real WebGPU device (SwiftShader here and in CI), opened through the registry
+// with its default tuning: digests must equal @noble/hashes for every length and alignment, for
+// batches from 0 to 1M messages. Other tunings: webgpu-keccak-tunings.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { boundaryBatch, MAX_LEN, randomBatch, split } from '../helpers/keccak-batches.js';
+import { keccakMismatches } from '../helpers/keccak-oracle.js';
 import { useSwiftShaderIfUnset } from '../helpers/swiftshader.js';
-import { keccakMismatches, seededBytes } from '../helpers/keccak-oracle.js';
 
 useSwiftShaderIfUnset();
-const { WebGpuBackend } = await import('../../src/backends/webgpu/webgpu-backend.js');
-const { resolveWebGpuOptions } = await import('../../src/backends/webgpu/config.js');
 const { BACKEND_FACTORIES } = await import('../../src/backends/registry.js');
 const { packMessages } = await import('../../src/runtime/packing.js');
-type PackedMessages = import('../../src/runtime/packing.js').PackedMessages;
-type Tuning = import('../../src/backends/webgpu/config.js').KeccakTuning;
+type Backend = import('../../src/runtime/backend.js').Backend;
 
-const RATE = 136;
-const MAX_LEN = 5000;
-
-/** Every length within 9 bytes of a multiple of the rate, and every length up to two blocks. */
-function boundaryLengths(): number[] {
-  const set = new Set<number>();
-  for (let k = 0; k * RATE <= MAX_LEN + 9; k++) {
-    for (let d = -9; d <= 9; d++) {
-      const len = k * RATE + d;
-      if (len >= 0 && len <= MAX_LEN) set.add(len);
-    }
-  }
-  for (let len = 0; len <= 2 * RATE + 1; len++) set.add(len);
-  set.add(MAX_LEN);
-  return [...set].sort((a, b) => a - b);
-}
-
-/**
- * Boundary lengths at each of the 4 byte alignments, as windows (start, length) into one random
- * buffer: offsets need not be increasing or disjoint, which the packed layout allows.
- */
-function boundaryBatch(seed: number): PackedMessages {
-  const lengths = boundaryLengths();
-  const data = seededBytes(MAX_LEN + 64, seed);
-  const offsets = new Uint32Array(lengths.length * 8);
-  let i = 0;
-  for (const len of lengths) {
-    for (let align = 0; align < 4; align++) {
-      offsets[2 * i] = 4 * ((len * 7 + i) % 12) + align;
-      offsets[2 * i + 1] = len;
-      i++;
-    }
-  }
-  return { data, offsets, count: i };
-}
-
-/** `count` messages of pseudo-random lengths in [0, maxLen], packed back to back. */
-function randomBatch(count: number, maxLen: number, seed: number): PackedMessages {
-  const lens = seededBytes(count * 2, seed);
-  const lengths = Array.from({ length: count }, (_, i) => ((lens[2 * i]! << 8) | lens[2 * i + 1]!) % (maxLen + 1));
-  const total = lengths.reduce((a, b) => a + b, 0);
-  const data = seededBytes(total, seed + 1);
-  const msgs: Uint8Array[] = [];
-  let at = 0;
-  for (const l of lengths) {
-    msgs.push(data.subarray(at, at + l));
-    at += l;
-  }
-  return packMessages(msgs);
-}
-
-async function open(tuning: Partial<Tuning> = {}) {
-  return WebGpuBackend.open(resolveWebGpuOptions({ keccak: tuning }, {}));
-}
-
-describe('webgpu keccak256 (default tuning)', () => {
-  let backend: Awaited<ReturnType<typeof open>>;
+describe('webgpu keccak256 (default tuning, through the registry)', () => {
+  let backend: Backend;
   beforeAll(async () => {
-    backend = await open();
+    backend = await BACKEND_FACTORIES.webgpu({});
   });
   afterAll(async () => {
     await backend?.close();
@@ -126,39 +70,3 @@ describe('webgpu keccak256 (default tuning)', () => {
   });
 });
 
-describe('webgpu keccak256 under other tunings', () => {
-  const tunings: Partial<Tuning>[] = [
-    // The other lane layout at the largest portable workgroup size.
-    { lanes: 'interleaved', workgroupSize: 256 },
-    // Tiny chunks: a batch becomes many dispatches through 3 buffer sets, unsorted.
-    { workgroupSize: 32, chunkMessages: 777, chunkBytes: 40_000, inFlight: 3, sortByLength: false },
-  ];
-  for (const tuning of tunings) {
-    it(`matches noble with ${JSON.stringify(tuning)}`, async () => {
-      const backend = await open(tuning);
-      try {
-        for (const batch of [boundaryBatch(8), randomBatch(8000, 1500, 31)]) {
-          expect(keccakMismatches(batch, await backend.keccak256(batch))).toEqual([]);
-        }
-      } finally {
-        await backend.close();
-      }
-    });
-  }
-});
-
-describe('webgpu through the registry', () => {
-  it('opens with BACKEND_FACTORIES and hashes', async () => {
-    const backend = await BACKEND_FACTORIES.webgpu({});
-    try {
-      const batch = randomBatch(500, 400, 41);
-      expect(keccakMismatches(batch, await backend.keccak256(batch))).toEqual([]);
-    } finally {
-      await backend.close();
-    }
-  });
-});
-
-function split(p: PackedMessages): Uint8Array[] {
-  return Array.from({ length: p.count }, (_, i) => p.data.subarray(p.offsets[2 * i]!, p.offsets[2 * i]! + p.offsets[2 * i + 1]!));
-}

@@ -26,13 +26,22 @@ describe('describeAdapter', () => {
 
 describe('resolveWebGpuOptions', () => {
   it('defaults, then environment, then explicit options', () => {
-    expect(resolveWebGpuOptions({}, {}).keccak).toMatchObject({ lanes: 'plain', workgroupSize: 64, inFlight: 2 });
-    const env = { EVM_ACCEL_WEBGPU_LANES: 'interleaved', EVM_ACCEL_WEBGPU_WORKGROUP: '128', EVM_ACCEL_WEBGPU_TIMEOUT_MS: '5' };
-    expect(resolveWebGpuOptions({}, env)).toMatchObject({ mapTimeoutMs: 5, keccak: { lanes: 'interleaved', workgroupSize: 128 } });
+    expect(resolveWebGpuOptions({}, {}).keccak).toMatchObject({ lanes: 'plain', rounds: 'loop', workgroupSize: 64, inFlight: 2 });
+    const env = {
+      EVM_ACCEL_WEBGPU_LANES: 'interleaved',
+      EVM_ACCEL_WEBGPU_ROUNDS: 'unrolled',
+      EVM_ACCEL_WEBGPU_WORKGROUP: '128',
+      EVM_ACCEL_WEBGPU_TIMEOUT_MS: '5',
+    };
+    expect(resolveWebGpuOptions({}, env)).toMatchObject({
+      mapTimeoutMs: 5,
+      keccak: { lanes: 'interleaved', rounds: 'unrolled', workgroupSize: 128 },
+    });
     expect(resolveWebGpuOptions({ keccak: { workgroupSize: 32 } }, env).keccak.workgroupSize).toBe(32);
   });
   it('rejects malformed variables', () => {
     expect(() => resolveWebGpuOptions({}, { EVM_ACCEL_WEBGPU_LANES: 'zigzag' })).toThrow(/plain or interleaved/);
+    expect(() => resolveWebGpuOptions({}, { EVM_ACCEL_WEBGPU_ROUNDS: 'some' })).toThrow(/loop or unrolled/);
     expect(() => resolveWebGpuOptions({}, { EVM_ACCEL_WEBGPU_WORKGROUP: '0' })).toThrow(/positive integer/);
   });
 });
@@ -45,8 +54,8 @@ describe('shader sources', () => {
     expect(packageRoot(join(root, 'dist', 'src', 'backends'))).toBe(root);
   });
   it('assembles the keccak shader of each lane layout with its hooks', () => {
-    for (const lanes of ['plain', 'interleaved'] as const) {
-      const code = assembleShader(keccakShaderFiles(lanes));
+    for (const [lanes, rounds] of [['plain', 'loop'], ['interleaved', 'unrolled']] as const) {
+      const code = assembleShader(keccakShaderFiles(lanes, rounds));
       for (const fn of ['fn keccak_lane_in', 'fn keccak_lane_out', 'fn keccak_permute', 'fn keccak256_main']) {
         expect(code).toContain(fn);
       }

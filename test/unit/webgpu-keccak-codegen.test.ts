@@ -1,12 +1,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { interleave64, keccakF1600PlainWgsl, keccakLanesInterleavedWgsl } from '../../src/backends/webgpu/keccak-codegen.js';
+import { interleave64, keccakPermutationWgsl, PERMUTATION_FILES } from '../../src/backends/webgpu/keccak-codegen.js';
 
 // The committed WGSL must be exactly what the generator writes; EVM_ACCEL_REGEN_WGSL=1 rewrites it.
-const FILES: [string, () => string][] = [
-  ['shaders/keccak/keccak_f1600.wgsl', keccakF1600PlainWgsl],
-  ['shaders/keccak/lanes_interleaved.wgsl', keccakLanesInterleavedWgsl],
-];
+const FILES = (['plain', 'interleaved'] as const).flatMap((layout) =>
+  (['loop', 'unrolled'] as const).map(
+    (rounds) => [`shaders/${PERMUTATION_FILES[layout][rounds]}`, () => keccakPermutationWgsl(layout, rounds)] as const,
+  ),
+);
 
 describe('keccak WGSL generator', () => {
   for (const [path, generate] of FILES) {
@@ -18,10 +19,14 @@ describe('keccak WGSL generator', () => {
   }
 
   it('embeds the FIPS 202 round constants', () => {
-    const text = keccakF1600PlainWgsl();
+    const text = keccakPermutationWgsl('plain', 'loop');
     // RC[0] = 1, RC[1] = 0x8082, RC[23] = 0x8000000080008008 (words low, high).
     expect(text).toMatch(/array<u32, 48>\(0x00000001u, 0x00000000u, 0x00008082u, 0x00000000u,/);
     expect(text).toMatch(/0x80008008u, 0x80000000u\);/);
+    // The unrolled form spells the same constants out, round 23 last.
+    const unrolled = keccakPermutationWgsl('plain', 'unrolled');
+    expect(unrolled).toMatch(/round 23[^]*a0 \^= 0x80008008u;\s*a1 \^= 0x80000000u;/);
+    expect(unrolled).toContain('fn keccak_f1600(s: ptr<function, array<u32, 50>>)');
   });
 
   it('interleaves even and odd bits', () => {

@@ -1,4 +1,5 @@
 import type { GpuContextOptions } from './device.js';
+import type { RoundStyle } from './keccak-codegen.js';
 
 /** How Keccak's 64-bit lanes live inside the permutation (see shaders/keccak/lanes_*.wgsl). */
 export type LaneLayout = 'plain' | 'interleaved';
@@ -7,6 +8,8 @@ export type LaneLayout = 'plain' | 'interleaved';
 export interface KeccakTuning {
   /** Lane layout inside the permutation. */
   lanes: LaneLayout;
+  /** The 24 rounds as a loop (small code, ι from a table) or unrolled (ι as literals, 13× the code). */
+  rounds: RoundStyle;
   /** Invocations per workgroup (the WGSL override WORKGROUP_SIZE). */
   workgroupSize: number;
   /** Most messages per dispatch; larger batches are split into chunks that overlap. */
@@ -42,6 +45,7 @@ export interface WebGpuOptions extends GpuContextOptions {
 
 const DEFAULT_TUNING: KeccakTuning = {
   lanes: 'plain',
+  rounds: 'loop',
   workgroupSize: 64,
   chunkMessages: 1 << 18,
   chunkBytes: 32 << 20,
@@ -62,6 +66,13 @@ export function resolveWebGpuOptions(
       throw new RangeError(`EVM_ACCEL_WEBGPU_LANES must be plain or interleaved, got ${lanes}`);
     }
     fromEnv.lanes = lanes;
+  }
+  const rounds = env.EVM_ACCEL_WEBGPU_ROUNDS;
+  if (rounds !== undefined) {
+    if (rounds !== 'loop' && rounds !== 'unrolled') {
+      throw new RangeError(`EVM_ACCEL_WEBGPU_ROUNDS must be loop or unrolled, got ${rounds}`);
+    }
+    fromEnv.rounds = rounds;
   }
   const wg = env.EVM_ACCEL_WEBGPU_WORKGROUP;
   if (wg !== undefined) fromEnv.workgroupSize = positiveInt('EVM_ACCEL_WEBGPU_WORKGROUP', wg);

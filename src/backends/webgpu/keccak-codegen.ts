@@ -2,9 +2,9 @@
  * Writes the WGSL text of the Keccak-f[1600] permutation in its two lane layouts. WGSL has no
  * macros and no 64-bit integers, and the permutation only stays in registers when every state
  * word is a scalar addressed by a constant, so the round body is spelled out in full: by this
- * generator rather than by hand. Its output is committed as `shaders/keccak/keccak_f1600.wgsl` and
- * `shaders/keccak/lanes_interleaved.wgsl`; `test/unit/webgpu-keccak-codegen.test.ts` fails when the
- * files drift from it and rewrites them when run with `EVM_ACCEL_REGEN_WGSL=1`.
+ * generator rather than by hand. Its output is committed under `shaders/keccak/` (see
+ * {@link PERMUTATION_FILES}); `test/unit/webgpu-keccak-codegen.test.ts` fails when the files
+ * drift from it and rewrites them when run with `EVM_ACCEL_REGEN_WGSL=1`.
  */
 
 /** Rotation offsets r[x][y] of Keccak's ρ step. */
@@ -72,25 +72,21 @@ const rotPlain: Rotate64 = ([lo, hi], n) => {
 const rotInterleaved: Rotate64 = ([even, odd], n) =>
   n % 2 === 0 ? [rot32(even, n / 2), rot32(odd, n / 2)] : [rot32(odd, (n + 1) / 2), rot32(even, (n - 1) / 2)];
 
-/**
- * The permutation's body over 50 scalar variables a0..a49 (lane i in a{2i}, a{2i+1}), with the
- * round constant read from `rc` (a 48-entry const array, two words per round).
- */
-function permutationBody(rot: Rotate64, rc: string, indent: string): string {
+/** One round over 50 scalar variables a0..a49 (lane i in a{2i}, a{2i+1}); `rc` = ι's two words. */
+function roundBody(rot: Rotate64, rc: Pair, indent: string): string[] {
   const L: string[] = [];
   const a = (i: number): Pair => [`a${2 * i}`, `a${2 * i + 1}`];
-  L.push(`for (var round = 0u; round < 24u; round++) {`);
   // θ
   for (let x = 0; x < 5; x++) {
     for (let w = 0; w < 2; w++) {
       const terms = [0, 1, 2, 3, 4].map((y) => a(lane(x, y))[w]).join(' ^ ');
-      L.push(`  let c${x}_${w} = ${terms};`);
+      L.push(`let c${x}_${w} = ${terms};`);
     }
   }
   for (let x = 0; x < 5; x++) {
     const r = rot([`c${(x + 1) % 5}_0`, `c${(x + 1) % 5}_1`], 1);
-    L.push(`  let d${x}_0 = c${(x + 4) % 5}_0 ^ ${r[0]};`);
-    L.push(`  let d${x}_1 = c${(x + 4) % 5}_1 ^ ${r[1]};`);
+    L.push(`let d${x}_0 = c${(x + 4) % 5}_0 ^ ${r[0]};`);
+    L.push(`let d${x}_1 = c${(x + 4) % 5}_1 ^ ${r[1]};`);
   }
   // θ applied, then ρ and π into b: B[y, 2x+3y] = rot(A[x,y] ^ D[x], r[x][y])
   for (let y = 0; y < 5; y++) {
@@ -98,8 +94,8 @@ function permutationBody(rot: Rotate64, rc: string, indent: string): string {
       const [w0, w1] = a(lane(x, y));
       const r = rot([`(${w0} ^ d${x}_0)`, `(${w1} ^ d${x}_1)`], RHO[x]![y]!);
       const dst = lane(y, (2 * x + 3 * y) % 5);
-      L.push(`  let b${dst}_0 = ${r[0]};`);
-      L.push(`  let b${dst}_1 = ${r[1]};`);
+      L.push(`let b${dst}_0 = ${r[0]};`);
+      L.push(`let b${dst}_1 = ${r[1]};`);
     }
   }
   // χ
@@ -108,98 +104,80 @@ function permutationBody(rot: Rotate64, rc: string, indent: string): string {
       const i = lane(x, y);
       const j = lane((x + 1) % 5, y);
       const k = lane((x + 2) % 5, y);
-      for (let w = 0; w < 2; w++) L.push(`  a${2 * i + w} = b${i}_${w} ^ (~b${j}_${w} & b${k}_${w});`);
+      for (let w = 0; w < 2; w++) L.push(`a${2 * i + w} = b${i}_${w} ^ (~b${j}_${w} & b${k}_${w});`);
     }
   }
   // ι
-  L.push(`  a0 ^= ${rc}[2u * round];`);
-  L.push(`  a1 ^= ${rc}[2u * round + 1u];`);
-  L.push(`}`);
-  return L.map((l) => indent + l).join('\n');
+  L.push(`a0 ^= ${rc[0]};`);
+  L.push(`a1 ^= ${rc[1]};`);
+  return L.map((l) => indent + l);
 }
 
-function permutationFunction(name: string, rot: Rotate64, rcName: string, rcWords: number[]): string {
-  const rcTable = rcWords.map(hex).join(', ');
-  const load = Array.from({ length: 50 }, (_, i) => `  var a${i} = (*s)[${i}];`).join('\n');
-  const store = Array.from({ length: 50 }, (_, i) => `  (*s)[${i}] = a${i};`).join('\n');
-  return `const ${rcName} = array<u32, 48>(${rcTable});
+/** How the 24 rounds are written: a loop reading ι from a table, or spelled out with literals. */
+export type RoundStyle = 'loop' | 'unrolled';
 
-fn ${name}(s: ptr<function, array<u32, 50>>) {
-  // Scalars, not the array: every word has a register of its own across the 24 rounds.
-${load}
-${permutationBody(rot, rcName, '  ')}
-${store}
-}
-`;
+/** Lane layouts (mirrors config.ts' LaneLayout, which the host selects with). */
+type Layout = 'plain' | 'interleaved';
+
+const LAYOUTS: Record<Layout, { fn: string; rot: Rotate64; rc: () => number[]; what: string }> = {
+  plain: {
+    fn: 'keccak_f1600',
+    rot: rotPlain,
+    rc: () => roundConstants().flatMap((v) => [Number(v & 0xffffffffn), Number(v >> 32n)]),
+    what: 'lanes held as u32 pairs: lane i = s[2i] (low 32 bits) | s[2i+1] << 32',
+  },
+  interleaved: {
+    fn: 'keccak_f1600_interleaved',
+    rot: rotInterleaved,
+    rc: () => roundConstants().flatMap((v) => interleave64(v)),
+    what: 'bit-interleaved lanes: lane i = (s[2i] = its even bits, s[2i+1] = its odd bits), so every\n// 64-bit rotation is two 32-bit ones',
+  },
+};
+
+/** The committed file of each generated permutation, under `shaders/`. */
+export const PERMUTATION_FILES: Record<Layout, Record<RoundStyle, string>> = {
+  plain: { loop: 'keccak/keccak_f1600.wgsl', unrolled: 'keccak/keccak_f1600_unrolled.wgsl' },
+  interleaved: {
+    loop: 'keccak/keccak_f1600_interleaved.wgsl',
+    unrolled: 'keccak/keccak_f1600_interleaved_unrolled.wgsl',
+  },
+};
+
+/**
+ * WGSL of Keccak-f[1600] for a lane layout and round style, defining `fn <name>(s: ptr<function,
+ * array<u32, 50>>)` and nothing with a binding. The plain layout's function is `keccak_f1600`
+ * in both round styles (the interface other shaders call); the files differ only in speed.
+ */
+export function keccakPermutationWgsl(layout: Layout, rounds: RoundStyle): string {
+  const { fn, rot, rc, what } = LAYOUTS[layout];
+  const words = rc();
+  const rcName = layout === 'plain' ? 'KECCAK_RC' : 'KECCAK_RC_INTERLEAVED';
+  const load = Array.from({ length: 50 }, (_, i) => `  var a${i} = (*s)[${i}];`);
+  const store = Array.from({ length: 50 }, (_, i) => `  (*s)[${i}] = a${i};`);
+  const body: string[] = [];
+  let table = '';
+  if (rounds === 'loop') {
+    table = `const ${rcName} = array<u32, 48>(${words.map(hex).join(', ')});\n\n`;
+    body.push(`  for (var round = 0u; round < 24u; round++) {`);
+    body.push(...roundBody(rot, [`${rcName}[2u * round]`, `${rcName}[2u * round + 1u]`], '    '));
+    body.push(`  }`);
+  } else {
+    for (let r = 0; r < 24; r++) {
+      body.push(`  { // round ${r}`);
+      body.push(...roundBody(rot, [hex(words[2 * r]!), hex(words[2 * r + 1]!)], '    '));
+      body.push(`  }`);
+    }
+  }
+  return (
+    HEADER +
+    `// Keccak-f[1600] (${rounds === 'loop' ? 'rounds in a loop' : 'rounds unrolled'}) on ${what}.\n` +
+    `// No bindings: other shaders are concatenated with this file (WGSL has no includes).\n\n` +
+    table +
+    `fn ${fn}(s: ptr<function, array<u32, 50>>) {\n` +
+    `  // Scalars, not the array: every word has a register of its own across the 24 rounds.\n` +
+    [...load, ...body, ...store].join('\n') +
+    `\n}\n`
+  );
 }
 
 const HEADER = `// GENERATED by src/backends/webgpu/keccak-codegen.ts: do not edit by hand (see that file).\n`;
-
-/**
- * `shaders/keccak/keccak_f1600.wgsl`: the reusable permutation, plain layout, no bindings:
- * lane i is s[2i] (low 32 bits) and s[2i+1] (high 32 bits).
- */
-export function keccakF1600PlainWgsl(): string {
-  const rc = roundConstants().flatMap((v) => [Number(v & 0xffffffffn), Number(v >> 32n)]);
-  return (
-    HEADER +
-    `// Keccak-f[1600] on 64-bit lanes held as u32 pairs: lane i = s[2i] (low 32 bits) | s[2i+1] << 32.\n` +
-    `// No bindings: other shaders are concatenated with this file (WGSL has no includes).\n\n` +
-    permutationFunction('keccak_f1600', rotPlain, 'KECCAK_RC', rc)
-  );
-}
-
-/**
- * `shaders/keccak/lanes_interleaved.wgsl`: the permutation on bit-interleaved lanes (word 0 =
- * even bits, word 1 = odd bits, so a 64-bit rotation is two 32-bit ones) plus the lane-layout
- * hooks `keccak_lane_in`, `keccak_lane_out` and `keccak_permute` that `shaders/keccak256.wgsl`
- * calls; `shaders/keccak/lanes_plain.wgsl` provides the same three for the plain layout.
- */
-export function keccakLanesInterleavedWgsl(): string {
-  const rc = roundConstants().flatMap((v) => interleave64(v));
-  return (
-    HEADER +
-    `// Lane layout "interleaved": each 64-bit lane is kept as (even bits, odd bits) inside the\n` +
-    `// permutation; messages are converted on absorb and digests on squeeze.\n\n` +
-    permutationFunction('keccak_f1600_interleaved', rotInterleaved, 'KECCAK_RC_INTERLEAVED', rc) +
-    `
-// Moves the even bits of x to its low half and the odd bits to its high half (delta swaps).
-fn keccak_unshuffle32(v: u32) -> u32 {
-  var x = v;
-  var t = (x ^ (x >> 1u)) & 0x22222222u; x = x ^ t ^ (t << 1u);
-  t = (x ^ (x >> 2u)) & 0x0c0c0c0cu; x = x ^ t ^ (t << 2u);
-  t = (x ^ (x >> 4u)) & 0x00f000f0u; x = x ^ t ^ (t << 4u);
-  t = (x ^ (x >> 8u)) & 0x0000ff00u; x = x ^ t ^ (t << 8u);
-  return x;
-}
-
-// Inverse of keccak_unshuffle32.
-fn keccak_shuffle32(v: u32) -> u32 {
-  var x = v;
-  var t = (x ^ (x >> 8u)) & 0x0000ff00u; x = x ^ t ^ (t << 8u);
-  t = (x ^ (x >> 4u)) & 0x00f000f0u; x = x ^ t ^ (t << 4u);
-  t = (x ^ (x >> 2u)) & 0x0c0c0c0cu; x = x ^ t ^ (t << 2u);
-  t = (x ^ (x >> 1u)) & 0x22222222u; x = x ^ t ^ (t << 1u);
-  return x;
-}
-
-// (low 32 bits, high 32 bits) of a lane -> (even bits, odd bits).
-fn keccak_lane_in(lo: u32, hi: u32) -> vec2<u32> {
-  let l = keccak_unshuffle32(lo);
-  let h = keccak_unshuffle32(hi);
-  return vec2<u32>((l & 0xffffu) | (h << 16u), (l >> 16u) | (h & 0xffff0000u));
-}
-
-// (even bits, odd bits) -> (low 32 bits, high 32 bits).
-fn keccak_lane_out(v: vec2<u32>) -> vec2<u32> {
-  let l = (v.x & 0xffffu) | (v.y << 16u);
-  let h = (v.x >> 16u) | (v.y & 0xffff0000u);
-  return vec2<u32>(keccak_shuffle32(l), keccak_shuffle32(h));
-}
-
-fn keccak_permute(s: ptr<function, array<u32, 50>>) {
-  keccak_f1600_interleaved(s);
-}
-`
-  );
-}

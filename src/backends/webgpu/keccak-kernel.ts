@@ -3,6 +3,7 @@ import { DIGEST_BYTES, type PackedMessages } from '../../runtime/packing.js';
 import { GrowableBuffer, SlotPool } from './buffer-pool.js';
 import type { KeccakTuning, LaneLayout, WebGpuFaultHooks } from './config.js';
 import type { GpuContext } from './device.js';
+import { PERMUTATION_FILES, type RoundStyle } from './keccak-codegen.js';
 import { assembleShader } from './shader-source.js';
 
 const RATE_BYTES = 136;
@@ -13,11 +14,9 @@ const MAX_SORT_BUCKET = 255;
 /** Bytes of GPU timestamps (begin, end) appended to a readback when profiling. */
 const TIMESTAMP_BYTES = 16;
 
-/** The WGSL files of the Keccak-256 batch shader for a lane layout, in assembly order. */
-export function keccakShaderFiles(lanes: LaneLayout): string[] {
-  return lanes === 'plain'
-    ? ['keccak/keccak_f1600.wgsl', 'keccak/lanes_plain.wgsl', 'keccak256.wgsl']
-    : ['keccak/lanes_interleaved.wgsl', 'keccak256.wgsl'];
+/** The WGSL files of the Keccak-256 batch shader for a tuning, in assembly order. */
+export function keccakShaderFiles(lanes: LaneLayout, rounds: RoundStyle): string[] {
+  return [PERMUTATION_FILES[lanes][rounds], `keccak/lanes_${lanes}.wgsl`, 'keccak256.wgsl'];
 }
 
 /** Messages [from, to) of a batch with the byte range they occupy, dispatched as one. */
@@ -102,9 +101,9 @@ export class KeccakKernel {
         `workgroup size ${tuning.workgroupSize} exceeds the device's ${ctx.limits.maxComputeInvocationsPerWorkgroup}`,
       );
     }
-    let code = assembleShader(keccakShaderFiles(tuning.lanes));
+    let code = assembleShader(keccakShaderFiles(tuning.lanes, tuning.rounds));
     if (hooks.transformSource) code = hooks.transformSource('keccak256', code);
-    const pipeline = await ctx.compile(`keccak256-${tuning.lanes}`, code, 'keccak256_main', {
+    const pipeline = await ctx.compile(`keccak256-${tuning.lanes}-${tuning.rounds}`, code, 'keccak256_main', {
       WORKGROUP_SIZE: tuning.workgroupSize,
     });
     return new KeccakKernel(ctx, pipeline, { ...tuning, profile: tuning.profile && ctx.hasTimestamps }, mapTimeoutMs, hooks);

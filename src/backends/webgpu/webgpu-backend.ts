@@ -92,6 +92,7 @@ export class WebGpuBackend implements Backend {
         architecture: this.adapter.architecture,
         adapterDevice: this.adapter.device,
         keccakLanes: k.lanes,
+        keccakRounds: k.rounds,
         keccakWorkgroupSize: k.workgroupSize,
         chunkMessages: k.chunkMessages,
         inFlight: k.inFlight,
