@@ -2,11 +2,12 @@
  * Benchmark of the WebGPU Keccak-256 backend: kernel-only rate (GPU timestamps around each
  * dispatch, where the adapter has 'timestamp-query') and end-to-end rate (packing + upload +
  * dispatch + readback) for several message sizes and batch sizes, a sweep of lane layout ×
- * workgroup size, raw upload/readback bandwidth, and the CPU backends measured in the same run.
+ * round style × workgroup size, raw upload/readback bandwidth, and the CPU backends measured in the same run.
  * Progress goes to stderr, a table to stdout, JSON to bench/results/.
  *
  *   npm run build && node dist/bench/webgpu-keccak256.js [--quick] [--sizes 32,64,136,1000]
- *     [--batches 1000,...] [--lanes plain,interleaved] [--workgroups 32,64,128,256]
+ *     [--batches 1000,...] [--lanes plain,interleaved] [--rounds loop,unrolled]
+ *     [--workgroups 32,64,128,256]
  *     [--max-bytes N] [--min-time-ms N] [--out FILE]
  *
  * Timings on a software adapter (SwiftShader, lavapipe) are CPU emulation, not GPU results; the
@@ -20,6 +21,7 @@ import { parseArgs } from 'node:util';
 import { keccakReference } from '../src/backends/cpu/js-backend.js';
 import { BACKEND_FACTORIES } from '../src/backends/registry.js';
 import { resolveWebGpuOptions, type LaneLayout } from '../src/backends/webgpu/config.js';
+import type { RoundStyle } from '../src/backends/webgpu/keccak-codegen.js';
 import { packageRoot } from '../src/backends/webgpu/shader-source.js';
 import { WebGpuBackend } from '../src/backends/webgpu/webgpu-backend.js';
 import type { Backend } from '../src/runtime/backend.js';
@@ -33,6 +35,7 @@ interface Config {
   sizes: number[];
   batches: number[];
   lanes: LaneLayout[];
+  rounds: RoundStyle[];
   workgroups: number[];
   /** Largest batch of message bytes built on the host. */
   maxBytes: number;
@@ -63,6 +66,7 @@ function parse(argv: string[]): Config {
       sizes: { type: 'string' },
       batches: { type: 'string' },
       lanes: { type: 'string' },
+      rounds: { type: 'string' },
       workgroups: { type: 'string' },
       'max-bytes': { type: 'string' },
       'min-time-ms': { type: 'string' },
@@ -72,11 +76,14 @@ function parse(argv: string[]): Config {
   const quick = values.quick!;
   const lanes = (values.lanes ?? 'plain,interleaved').split(',');
   for (const l of lanes) if (l !== 'plain' && l !== 'interleaved') throw new Error(`--lanes: unknown layout ${l}`);
+  const rounds = (values.rounds ?? 'loop,unrolled').split(',');
+  for (const r of rounds) if (r !== 'loop' && r !== 'unrolled') throw new Error(`--rounds: unknown style ${r}`);
   return {
     quick,
     sizes: list(values.sizes ?? '32,64,136,1000'),
     batches: list(values.batches ?? (quick ? '1k,10k,100k' : '1k,10k,100k,1m,4m')),
     lanes: lanes as LaneLayout[],
+    rounds: rounds as RoundStyle[],
     workgroups: list(values.workgroups ?? (quick ? '64,256' : '32,64,128,256')),
     maxBytes: Number(values['max-bytes'] ?? (quick ? 64 << 20 : 1 << 30)),
     minTimeMs: Number(values['min-time-ms'] ?? (quick ? 200 : 2000)),
@@ -115,13 +122,13 @@ async function repeat(minTimeMs: number, fn: () => Promise<void>): Promise<numbe
   return reps;
 }
 
-async function openGpu(lanes: LaneLayout, workgroupSize: number): Promise<WebGpuBackend> {
+async function openGpu(lanes: LaneLayout, rounds: RoundStyle, workgroupSize: number): Promise<WebGpuBackend> {
   return WebGpuBackend.open(
     resolveWebGpuOptions({
       // Dawn rounds timestamps to 100 µs by default, too coarse for small dispatches.
       dawnFlags: ['disable-dawn-features=timestamp_quantization'],
       timestamps: true,
-      keccak: { lanes, workgroupSize, profile: true },
+      keccak: { lanes, rounds, workgroupSize, profile: true },
     }),
   );
 }
@@ -241,32 +248,38 @@ export async function benchWebGpuKeccak(argv: string[]): Promise<number> {
     platform: `${process.platform}-${process.arch}`,
   };
 
-  // Sweep: lane layout × workgroup size, kernel rate on one mid-sized batch of 64-byte messages.
+  // Sweep: lane layout × round style × workgroup size, kernel rate on one batch of 64-byte messages.
   const sweepBatch = cfg.quick ? 65_536 : 1 << 20;
   const sweepMsgs = messages(sweepBatch, 64);
-  const sweep: { lanes: LaneLayout; workgroupSize: number; kernelRate: number | null; backendRate: number }[] = [];
+  type SweepRow = { lanes: LaneLayout; rounds: RoundStyle; workgroupSize: number; kernelRate: number | null; backendRate: number };
+  const sweep: SweepRow[] = [];
   let adapter: ReturnType<WebGpuBackend['describe']> | undefined;
   for (const lanes of cfg.lanes) {
-    for (const wg of cfg.workgroups) {
-      log(`sweep: lanes=${lanes} workgroup=${wg}, ${sweepBatch} × 64 B`);
-      const b = await openGpu(lanes, wg);
-      try {
-        adapter ??= b.describe();
-        if (wg > (await b.context()).limits.maxComputeInvocationsPerWorkgroup) continue;
-        const r = await measure(b, sweepMsgs, cfg.minTimeMs);
-        sweep.push({ lanes, workgroupSize: wg, kernelRate: r.kernelRate, backendRate: r.backendRate });
-        log(`  kernel ${fmt(r.kernelRate)}/s, backend ${fmt(r.backendRate)}/s`);
-      } finally {
-        await b.close();
+    for (const rounds of cfg.rounds) {
+      for (const wg of cfg.workgroups) {
+        log(`sweep: lanes=${lanes} rounds=${rounds} workgroup=${wg}, ${sweepBatch} × 64 B`);
+        const b = await openGpu(lanes, rounds, wg);
+        try {
+          adapter ??= b.describe();
+          if (wg > (await b.context()).limits.maxComputeInvocationsPerWorkgroup) continue;
+          const t0 = performance.now();
+          await b.kernel('keccak256');
+          log(`  compiled in ${(performance.now() - t0).toFixed(0)} ms`);
+          const r = await measure(b, sweepMsgs, cfg.minTimeMs);
+          sweep.push({ lanes, rounds, workgroupSize: wg, kernelRate: r.kernelRate, backendRate: r.backendRate });
+          log(`  kernel ${fmt(r.kernelRate)}/s, backend ${fmt(r.backendRate)}/s`);
+        } finally {
+          await b.close();
+        }
       }
     }
   }
-  const score = (s: (typeof sweep)[number]): number => s.kernelRate ?? s.backendRate;
+  const score = (s: SweepRow): number => s.kernelRate ?? s.backendRate;
   const best = sweep.reduce((a, b) => (score(b) > score(a) ? b : a));
-  log(`best: lanes=${best.lanes} workgroup=${best.workgroupSize}`);
+  log(`best: lanes=${best.lanes} rounds=${best.rounds} workgroup=${best.workgroupSize}`);
 
   // Grid with the best tuning: every message size × batch size the host memory cap allows.
-  const b = await openGpu(best.lanes, best.workgroupSize);
+  const b = await openGpu(best.lanes, best.rounds, best.workgroupSize);
   const grid: GridRow[] = [];
   let probe;
   try {
@@ -308,7 +321,7 @@ export async function benchWebGpuKeccak(argv: string[]): Promise<number> {
       : 'hardware adapter',
     config: cfg,
     sweep,
-    best: { lanes: best.lanes, workgroupSize: best.workgroupSize },
+    best: { lanes: best.lanes, rounds: best.rounds, workgroupSize: best.workgroupSize },
     grid,
     bandwidth: probe,
     cpuPeers: cpu,
@@ -317,7 +330,7 @@ export async function benchWebGpuKeccak(argv: string[]): Promise<number> {
 
   const table = [
     `adapter: ${adapter!.device} [${adapter!.kind}]${software ? ' — NOT GPU RESULTS' : ''}`,
-    `tuning: lanes=${best.lanes} workgroup=${best.workgroupSize}`,
+    `tuning: lanes=${best.lanes} rounds=${best.rounds} workgroup=${best.workgroupSize} (set EVM_ACCEL_WEBGPU_LANES/ROUNDS/WORKGROUP to use it)`,
     'size  batch      kernel/s     backend/s    end-to-end/s  pack ms  backend ms',
     ...grid.map(
       (r) =>

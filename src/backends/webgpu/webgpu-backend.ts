@@ -98,6 +98,7 @@ export class WebGpuBackend implements Backend {
         inFlight: k.inFlight,
         faults: this.health.faults,
         reacquisitions: this.health.reacquisitions,
+        ...(this.health.lastFault !== undefined ? { lastFault: this.health.lastFault } : {}),
       },
     };
   }
