@@ -1,4 +1,3 @@
-import { create, globals } from 'webgpu';
 import { BackendFaultError, BackendUnavailableError } from '../../runtime/errors.js';
 import { describeAdapter, type AdapterDescription } from './adapter-kind.js';
 
@@ -18,16 +17,23 @@ export interface LossInfo {
   message: string;
 }
 
-let globalsInstalled = false;
+let dawn: Promise<typeof import('webgpu')> | undefined;
 
 /**
- * The WebGPU globals (GPUBufferUsage, GPUMapMode, ...) that `webgpu` requires on globalThis;
- * installed once, the only global this backend sets.
+ * Loads Dawn's Node binding and installs the WebGPU globals (GPUBufferUsage, GPUMapMode, ...)
+ * it requires on globalThis, the only global this backend sets. Loaded on first use, so that a
+ * platform without the native binding gets BackendUnavailableError rather than a failed import.
  */
-function installGlobals(): void {
-  if (!globalsInstalled) {
-    Object.assign(globalThis, globals);
-    globalsInstalled = true;
+async function loadDawn(): Promise<typeof import('webgpu')> {
+  dawn ??= import('webgpu').then((m) => {
+    Object.assign(globalThis, m.globals);
+    return m;
+  });
+  try {
+    return await dawn;
+  } catch (e) {
+    dawn = undefined;
+    throw new BackendUnavailableError('webgpu', `Dawn's Node binding (npm webgpu) did not load: ${(e as Error).message}`);
   }
 }
 
@@ -80,7 +86,7 @@ export class GpuContext {
    * BackendUnavailableError when there is no adapter (no GPU and no software Vulkan ICD).
    */
   static async acquire(opts: GpuContextOptions = {}): Promise<GpuContext> {
-    installGlobals();
+    const { create } = await loadDawn();
     const gpu = create(opts.dawnFlags ?? []);
     const adapter = await gpu.requestAdapter(
       opts.powerPreference ? { powerPreference: opts.powerPreference } : undefined,
@@ -94,15 +100,20 @@ export class GpuContext {
     const a = adapter.limits;
     const requiredFeatures: GPUFeatureName[] =
       opts.timestamps && adapter.features.has('timestamp-query') ? ['timestamp-query'] : [];
-    const device = await adapter.requestDevice({
-      requiredFeatures,
-      requiredLimits: {
-        maxStorageBufferBindingSize: a.maxStorageBufferBindingSize,
-        maxBufferSize: a.maxBufferSize,
-        maxComputeInvocationsPerWorkgroup: a.maxComputeInvocationsPerWorkgroup,
-        maxComputeWorkgroupSizeX: a.maxComputeWorkgroupSizeX,
-      },
-    });
+    let device: GPUDevice;
+    try {
+      device = await adapter.requestDevice({
+        requiredFeatures,
+        requiredLimits: {
+          maxStorageBufferBindingSize: a.maxStorageBufferBindingSize,
+          maxBufferSize: a.maxBufferSize,
+          maxComputeInvocationsPerWorkgroup: a.maxComputeInvocationsPerWorkgroup,
+          maxComputeWorkgroupSizeX: a.maxComputeWorkgroupSizeX,
+        },
+      });
+    } catch (e) {
+      throw new BackendUnavailableError('webgpu', `the adapter refused a device: ${(e as Error).message}`);
+    }
     const i = adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean };
     const info = describeAdapter({
       vendor: i.vendor,
