@@ -93,7 +93,10 @@ describe('webgpu fault injection', () => {
 
   it('survives a readback that does not complete in time', async () => {
     await withBackend({ mapTimeoutMs: 1 }, async (b) => {
-      await expectFault(b.keccak256(batch), /did not complete within 1 ms/);
+      // Work that outlasts 1 ms on this adapter: SwiftShader is slow on anything; a GPU gets
+      // 64 messages of 1 MiB, each a serial sponge of 7711 permutations in one invocation.
+      const slow = b.describe().kind === 'software' ? batch : packMessages(Array.from({ length: 64 }, (_, i) => seededBytes(1 << 20, i + 7)));
+      await expectFault(b.keccak256(slow), /did not complete within 1 ms/);
       // The next session's kernels read the timeout afresh.
       b.options.mapTimeoutMs = 60_000;
       await expectCorrect(b);
