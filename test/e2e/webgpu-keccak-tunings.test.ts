@@ -27,6 +27,10 @@ describe('webgpu keccak256 under other tunings', () => {
         for (const batch of [boundaryBatch(8), randomBatch(8000, 1500, 31)]) {
           expect(keccakMismatches(batch, await backend.keccak256(batch))).toEqual([]);
         }
+        // Mixed lengths take the length-sorted path exactly when sorting is enabled.
+        const { stats } = await backend.kernel('keccak256');
+        expect(stats.sortedDispatches > 0).toBe(backend.options.keccak.sortByLength);
+        expect(stats.dispatches).toBeGreaterThan(tuning.chunkMessages ? 10 : 1);
       } finally {
         await backend.close();
       }

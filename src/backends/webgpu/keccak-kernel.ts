@@ -49,6 +49,8 @@ interface Slot {
 /** Counters of the kernel since it was built. */
 export interface KeccakKernelStats {
   dispatches: number;
+  /** Dispatches that went through the length-sorted order. */
+  sortedDispatches: number;
   messages: number;
   /** GPU time between the dispatches' begin and end timestamps, ns; 0 unless profiling. */
   kernelNs: number;
@@ -60,7 +62,7 @@ export interface KeccakKernelStats {
  * device's limits and overlap (upload of one while another computes and a third is read back).
  */
 export class KeccakKernel {
-  readonly stats: KeccakKernelStats = { dispatches: 0, messages: 0, kernelNs: 0 };
+  readonly stats: KeccakKernelStats = { dispatches: 0, sortedDispatches: 0, messages: 0, kernelNs: 0 };
   private readonly pool: SlotPool<Slot>;
   private readonly maxMessages: number;
   private readonly maxBytes: number;
@@ -222,6 +224,7 @@ export class KeccakKernel {
       }
       readback.unmap();
       this.stats.dispatches++;
+      if (c.sort) this.stats.sortedDispatches++;
       this.stats.messages += n;
     } finally {
       this.pool.release(slot);
