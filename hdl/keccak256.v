@@ -75,7 +75,7 @@ module keccak256 #(
     assign core_out_ready = !o_last || !m_tvalid || m_tready;
 
     generate
-        if (PIPELINED) begin : g_pipe
+        if (PIPELINED != 0) begin : g_pipe
             keccak_f1600_pipelined #(.META_W(META_W)) u_core (
                 .clk(clk), .rst(rst),
                 .in_valid(core_in_valid), .in_ready(core_in_ready), .in_state(core_in_state), .in_meta(core_in_meta),
