@@ -8,7 +8,10 @@
 // s_tid picks one of 2^CTX_W sponge contexts, so blocks of different messages may interleave: the
 // host deals messages round-robin over the contexts, which keeps the pipelined permutation full
 // even for multi-block messages (a context's next block waits only for its own previous one).
-// s_tuser is the message tag, carried through to the digest.
+// s_tfirst (a TUSER-class sideband bit) marks a message's first block, which starts from the zero
+// state: no context carries hidden state from one message to the next, so blocks left over from
+// an abandoned batch can never leak into a new message. s_tuser is the message tag, carried
+// through to the digest.
 //
 // Digests out: m_tdata is the 32-byte digest (byte i in [8i +: 8]), m_tuser its tag, m_tcheck a
 // CRC-32 of tag (4 bytes LE) ‖ digest, so the host detects a digest damaged after it left here.
@@ -26,6 +29,7 @@ module keccak256 #(
     input  wire [1087:0]     s_tdata,
     input  wire [135:0]      s_tkeep,
     input  wire              s_tlast,
+    input  wire              s_tfirst,
     input  wire [CTX_W-1:0]  s_tid,
     input  wire [TAG_W-1:0]  s_tuser,
     input  wire              s_tvalid,
@@ -39,11 +43,10 @@ module keccak256 #(
     localparam NCTX   = 1 << CTX_W;
     localparam META_W = TAG_W + CTX_W + 1;
 
-    // Sponge state of each context between its blocks; `fresh` means the next block starts a
-    // message (state zero), `busy` that the context's previous block is still in the permutation.
+    // Sponge state of each context between its blocks; `busy`: the context's previous block is
+    // still in the permutation.
     reg [1599:0]   ctx_state [0:NCTX-1];
     reg [NCTX-1:0] busy;
-    reg [NCTX-1:0] fresh;
 
     // Byte enables masked in, padding added on the last beat: 0x01 after the last kept byte,
     // 0x80 in byte 135 (0x81 when both fall there).
@@ -59,7 +62,7 @@ module keccak256 #(
 
     wire              core_in_valid = s_tvalid && !busy[s_tid];
     wire              core_in_ready;
-    wire [1599:0]     core_in_state = (fresh[s_tid] ? 1600'b0 : ctx_state[s_tid]) ^ {512'b0, block};
+    wire [1599:0]     core_in_state = (s_tfirst ? 1600'b0 : ctx_state[s_tid]) ^ {512'b0, block};
     wire [META_W-1:0] core_in_meta  = {s_tuser, s_tid, s_tlast};
     wire              core_out_valid;
     wire              core_out_ready;
@@ -111,7 +114,6 @@ module keccak256 #(
     always @(posedge clk) begin
         if (rst) begin
             busy     <= {NCTX{1'b0}};
-            fresh    <= {NCTX{1'b1}};
             m_tvalid <= 1'b0;
         end else begin
             if (m_tvalid && m_tready) m_tvalid <= 1'b0;
@@ -126,10 +128,7 @@ module keccak256 #(
                 end
             end
             // A context busy above cannot be the one accepted here, so the two never collide.
-            if (s_tvalid && s_tready) begin
-                busy[s_tid]  <= !s_tlast;
-                fresh[s_tid] <= s_tlast;
-            end
+            if (s_tvalid && s_tready) busy[s_tid] <= !s_tlast;
         end
     end
 endmodule

@@ -42,7 +42,7 @@ function blocks(m) {
   out.push(m.subarray(at));
   return out;
 }
-// beat line = {tag[31:0], ctx[7:0], last[7:0], nbytes[7:0], data[1087:0]}, byte 0 lowest
+// beat line = {tag[31:0], ctx[7:0], flags[7:0] (bit 0 last, bit 1 first), nbytes[7:0], data[1087:0]}, byte 0 lowest
 const beats = [];
 const slots = new Array(nctx).fill(null);
 let next = 0;
@@ -53,11 +53,12 @@ for (;;) {
     const s = slots[c];
     if (s === null) continue;
     any = true;
+    const first = s.i === 0;
     const b = s.blocks[s.i++];
     const last = s.i === s.blocks.length;
     const data = Buffer.alloc(RATE);
     data.set(b);
-    beats.push(s.tag.toString(16).padStart(8, '0') + [c, last ? 1 : 0, b.length].map((v) => v.toString(16).padStart(2, '0')).join('') + hex(data.reverse()));
+    beats.push(s.tag.toString(16).padStart(8, '0') + [c, (last ? 1 : 0) | (first ? 2 : 0), b.length].map((v) => v.toString(16).padStart(2, '0')).join('') + hex(data.reverse()));
     if (last) slots[c] = null;
   }
   if (!any) break;

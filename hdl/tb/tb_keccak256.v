@@ -15,6 +15,7 @@ module tb_keccak256;
     reg  [1087:0]     s_tdata;
     reg  [135:0]      s_tkeep;
     reg               s_tlast;
+    reg               s_tfirst;
     reg  [CTX_W-1:0]  s_tid;
     reg  [31:0]       s_tuser;
     reg               s_tvalid = 0;
@@ -26,7 +27,7 @@ module tb_keccak256;
 
     keccak256 #(.PIPELINED(PIPELINED), .CTX_W(CTX_W)) dut (
         .clk(clk), .rst(rst),
-        .s_tdata(s_tdata), .s_tkeep(s_tkeep), .s_tlast(s_tlast), .s_tid(s_tid), .s_tuser(s_tuser),
+        .s_tdata(s_tdata), .s_tkeep(s_tkeep), .s_tlast(s_tlast), .s_tfirst(s_tfirst), .s_tid(s_tid), .s_tuser(s_tuser),
         .s_tvalid(s_tvalid), .s_tready(s_tready),
         .m_tdata(m_tdata), .m_tuser(m_tuser), .m_tcheck(m_tcheck), .m_tvalid(m_tvalid), .m_tready(m_tready));
 
@@ -43,6 +44,7 @@ module tb_keccak256;
             s_tdata = beats[n][1087:0];
             for (k = 0; k < 136; k = k + 1) s_tkeep[k] = (k < beats[n][1095:1088]);
             s_tlast = beats[n][1096];
+            s_tfirst = beats[n][1097];
             s_tid   = beats[n][1104 +: CTX_W];
             s_tuser = beats[n][1143:1112];
         end

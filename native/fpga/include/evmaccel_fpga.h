@@ -14,8 +14,10 @@
  * interleave and the pipelined permutation stays full even for multi-block messages. Each digest
  * comes back as an eaf_digest_record carrying the message's tag and a CRC-32 (zlib polynomial) of
  * tag (4 bytes LE) ‖ digest computed by the card as the digest leaves the core. Tags are a
- * running u32 counter per handle, so a digest from an earlier, failed batch is never taken for
- * one of the current batch.
+ * running u32 counter per handle: a digest tagged before the current batch is a leftover of an
+ * earlier, failed batch and is discarded, never taken for one of this batch. Every message's
+ * first record is flagged, and starts from the zero state, so leftover blocks of an abandoned
+ * message cannot leak into a new one.
  *
  * Fault detection (each returns an error status; the caller re-runs the batch elsewhere):
  *   - the card stops accepting or answering: no progress within the budget  -> EAF_E_TIMEOUT
@@ -54,6 +56,8 @@ extern "C" {
 #define EAF_ERR_BYTES 256
 /** Record flag: last block of its message (AXI4-Stream tlast). */
 #define EAF_FLAG_LAST 0x01u
+/** Record flag: first block of its message, absorbed into the zero state (tfirst). */
+#define EAF_FLAG_FIRST 0x02u
 
 typedef enum eaf_status {
   EAF_OK = 0,
@@ -71,7 +75,7 @@ typedef enum eaf_status {
 typedef struct eaf_block_record {
   uint32_t tag;     /* message tag, carried to the digest (AXI4-Stream tuser) */
   uint8_t ctx;      /* sponge context (tid), < contexts */
-  uint8_t flags;    /* EAF_FLAG_LAST on the message's last record */
+  uint8_t flags;    /* EAF_FLAG_FIRST on the message's first record, EAF_FLAG_LAST on its last */
   uint8_t nbytes;   /* valid bytes in data: 136 on non-last records, 0..135 on the last (tkeep) */
   uint8_t reserved; /* 0 */
   uint8_t data[EAF_RATE_BYTES];

@@ -105,7 +105,7 @@ static void frame(const uint8_t *data, const uint32_t *offsets, uint32_t count, 
       memset(rec, 0, sizeof *rec);
       rec->tag = tag_base + s->msg;
       rec->ctx = (uint8_t)c;
-      rec->flags = last ? EAF_FLAG_LAST : 0;
+      rec->flags = (uint8_t)((last ? EAF_FLAG_LAST : 0) | (s->at == 0 ? EAF_FLAG_FIRST : 0));
       rec->nbytes = (uint8_t)n;
       memcpy(rec->data, data + start + s->at, n);
       s->at += n;
@@ -146,33 +146,44 @@ int eaf_keccak256(eaf_handle *h, const uint8_t *data, uint64_t data_len, const u
   uint32_t contexts = h->t->contexts < 256 ? h->t->contexts : 256;
   frame(data, offsets, count, contexts, base, recs);
 
-  size_t sent = 0, got = 0;
-  int rc = h->t->stream(h->t, recs, nrec, res, count, &sent, &got, err, errlen);
-  if (rc == EAF_OK && got < count) {
-    if (sent < nrec) {
-      rc = EAF_E_TIMEOUT;
-      eaf_errf(err, errlen, "timeout: the card stopped accepting after %zu of %zu blocks (%zu of %u digests back)",
-               sent, nrec, got, count);
-    } else {
-      rc = EAF_E_DROPPED;
-      eaf_errf(err, errlen, "dropped: %zu of %u digests missing after every block was accepted", count - got, count);
+  /* Collect until every message has its digest. Leftovers of an earlier failed batch (tags
+   * before `base`) are discarded, and the stream resumed for the digests they displaced. */
+  const eaf_block_record *next = recs;
+  size_t left = nrec, done = 0;
+  int rc = EAF_OK;
+  while (rc == EAF_OK && done < count) {
+    size_t want = count - done, sent = 0, got = 0;
+    rc = h->t->stream(h->t, next, left, res, want, &sent, &got, err, errlen);
+    next += sent;
+    left -= sent;
+    for (size_t k = 0; rc == EAF_OK && k < got; k++) {
+      const eaf_digest_record *d = &res[k];
+      if (eaf_digest_check(d->tag, d->digest) != d->check) {
+        rc = EAF_E_CORRUPT;
+        eaf_errf(err, errlen, "corrupt: the digest for tag %u fails its CRC", d->tag);
+        break;
+      }
+      if ((int32_t)(d->tag - base) < 0) continue; /* stale: from a batch that already failed */
+      uint32_t i = d->tag - base;
+      if (i >= count || seen[i]) {
+        rc = EAF_E_TAG;
+        eaf_errf(err, errlen, "tag %u %s", d->tag, i >= count ? "outside this batch" : "returned twice");
+        break;
+      }
+      seen[i] = 1;
+      done++;
+      memcpy(digests + (size_t)i * EAF_DIGEST_BYTES, d->digest, EAF_DIGEST_BYTES);
     }
-  }
-  for (size_t k = 0; rc == EAF_OK && k < got; k++) {
-    const eaf_digest_record *d = &res[k];
-    if (eaf_digest_check(d->tag, d->digest) != d->check) {
-      rc = EAF_E_CORRUPT;
-      eaf_errf(err, errlen, "corrupt: digest for tag %u fails its CRC (result %zu of the batch)", d->tag, k);
-      break;
+    if (rc == EAF_OK && got < want) { /* the transport gave up waiting */
+      if (left > 0) {
+        rc = EAF_E_TIMEOUT;
+        eaf_errf(err, errlen, "timeout: the card stopped accepting after %zu of %zu blocks (%zu of %u digests back)",
+                 nrec - left, nrec, done, count);
+      } else {
+        rc = EAF_E_DROPPED;
+        eaf_errf(err, errlen, "dropped: %zu of %u digests missing after every block was accepted", count - done, count);
+      }
     }
-    uint32_t i = d->tag - base;
-    if (i >= count || seen[i]) {
-      rc = EAF_E_TAG;
-      eaf_errf(err, errlen, "tag %u %s", d->tag, i >= count ? "outside this batch" : "returned twice");
-      break;
-    }
-    seen[i] = 1;
-    memcpy(digests + (size_t)i * EAF_DIGEST_BYTES, d->digest, EAF_DIGEST_BYTES);
   }
   if (rc != EAF_OK) h->t->recover(h->t);
   free(recs), free(res), free(seen);

@@ -88,6 +88,7 @@ struct ModelOf final : Model {
         top->s_tkeep[w] = n <= 0 ? 0u : n >= 32 ? 0xFFFFFFFFu : (1u << n) - 1u;
       }
       top->s_tlast = (beat->flags & EAF_FLAG_LAST) != 0;
+      top->s_tfirst = (beat->flags & EAF_FLAG_FIRST) != 0;
       top->s_tid = beat->ctx;
       top->s_tuser = beat->tag;
     }
