@@ -4,7 +4,7 @@ import { BACKEND_FACTORIES } from '../../src/backends/registry.js';
 import { keccakReference } from '../../src/backends/cpu/js-backend.js';
 import type { Backend } from '../../src/runtime/backend.js';
 import { BackendFaultError } from '../../src/runtime/errors.js';
-import { DIGEST_BYTES, packMessages } from '../../src/runtime/packing.js';
+import { DIGEST_BYTES, packMessages, sliceMessages } from '../../src/runtime/packing.js';
 
 // The FPGA path end to end: the RTL of hdl/ under Verilator, clocked by the real C bridge,
 // reached through koffi, against @noble/hashes.
@@ -68,6 +68,11 @@ describe.each(['pipelined', 'iterative'])('fpga sim, %s core', (core) => {
     outs.forEach((o, b) => expectDigests(o, batches[b]!));
   });
 
+  test('a slice of a packed batch (a view into its buffer) hashes the right bytes', async () => {
+    const msgs = Array.from({ length: 60 }, (_, i) => new Uint8Array(i * 5).fill(255 - i));
+    expectDigests(await backend.keccak256(sliceMessages(packMessages(msgs), 20, 45)), msgs.slice(20, 45));
+  });
+
   test('an empty batch and a batch of empty messages', async () => {
     expect((await backend.keccak256(packMessages([]))).length).toBe(0);
     const empties = [new Uint8Array(0), new Uint8Array(0)];
@@ -117,6 +122,17 @@ describe('fault knobs: the bridge detects, the backend throws, the next batch is
         }
       });
     }
+  }
+});
+
+test('a core computing wrong digests (valid CRCs) is caught by the host spot-check', async () => {
+  const backend = await BACKEND_FACTORIES.fpga({ fpga: 'sim:miscompute' });
+  try {
+    await expect(backend.keccak256(packMessages([new Uint8Array(3), new Uint8Array(200)]))).rejects.toThrow(
+      /spot-check: the digest of message \d differs/,
+    );
+  } finally {
+    await backend.close();
   }
 });
 

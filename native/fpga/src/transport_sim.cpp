@@ -24,6 +24,7 @@ struct Knobs {
   uint64_t stall_after = NONE;
   uint64_t corrupt = NONE;
   uint64_t drop = NONE;
+  bool miscompute = false;  // every digest wrong, CRC made to match: a core computing garbage
   std::string bad;
 };
 
@@ -36,6 +37,7 @@ int parse_knob(void *ctx, const char *key, const char *val) {
   else if (std::strcmp(key, "stall-after") == 0 && eaf_parse_u64(val, &k.stall_after) == 0) {}
   else if (std::strcmp(key, "corrupt") == 0 && eaf_parse_u64(val, &k.corrupt) == 0) {}
   else if (std::strcmp(key, "drop") == 0 && eaf_parse_u64(val, &k.drop) == 0) {}
+  else if (std::strcmp(key, "miscompute") == 0 && val == nullptr) k.miscompute = true;
   else {
     k.bad = kv;
     return EAF_E_ARG;
@@ -141,6 +143,10 @@ int sim_stream(eaf_transport *t, const eaf_block_record *recs, size_t n, eaf_dig
     if (digest) {
       uint64_t k = s.digests_out++;
       if (k == s.knobs.corrupt) d.digest[k % EAF_DIGEST_BYTES] ^= uint8_t(1u << (k % 8));
+      if (s.knobs.miscompute) {
+        d.digest[0] ^= 1;
+        d.check = eaf_digest_check(d.tag, d.digest);
+      }
       if (k != s.knobs.drop) out[g++] = d;
     }
   }
@@ -169,7 +175,7 @@ void sim_close(eaf_transport *t) { delete self(t); }
 extern "C" eaf_transport *eaf_sim_open(const char *knobs, char *err, size_t errlen) {
   std::unique_ptr<Sim> s{new Sim};
   if (eaf_knobs_each(knobs, parse_knob, &s->knobs) != 0) {
-    eaf_errf(err, errlen, "bad sim knob \"%s\" (knobs: core=pipelined|iterative, timeout-cycles=N, stall-after=N, corrupt=K, drop=K)",
+    eaf_errf(err, errlen, "bad sim knob \"%s\" (knobs: core=pipelined|iterative, timeout-cycles=N, stall-after=N, corrupt=K, drop=K, miscompute)",
              s->knobs.bad.c_str());
     return nullptr;
   }

@@ -1,6 +1,7 @@
 import type { Backend, BackendFactoryOptions } from '../../runtime/backend.js';
 import { BackendFaultError, BackendUnavailableError } from '../../runtime/errors.js';
-import type { PackedMessages } from '../../runtime/packing.js';
+import { DIGEST_BYTES, type PackedMessages } from '../../runtime/packing.js';
+import { keccakReference } from '../cpu/js-backend.js';
 import type { BackendInfo } from '../../runtime/types.js';
 import { Bridge, BridgeError, findBridgeLibrary, type BridgeDescription } from './bridge.js';
 import { FPGA_ENV, resolveFpgaTarget } from './target.js';
@@ -10,6 +11,10 @@ import { FPGA_ENV, resolveFpgaTarget } from './target.js';
  * or the Verilator model of the same RTL. Each batch is framed and streamed in one bridge call;
  * any fault the bridge detects (timeout, dropped or corrupt digest, bad tag) is thrown as a
  * BackendFaultError so the runtime re-runs the batch elsewhere.
+ *
+ * The bridge's CRC proves a digest crossed the link intact, not that the core computed it
+ * right; so one digest per batch, at a random index, is recomputed on the CPU. A core that
+ * computes wrong digests fails its first batch; the cost is one hash per batch.
  */
 export class FpgaBackend implements Backend {
   readonly name = 'fpga' as const;
@@ -43,16 +48,30 @@ export class FpgaBackend implements Backend {
   }
 
   async keccak256(batch: PackedMessages): Promise<Uint8Array> {
+    let digests: Uint8Array;
     try {
-      return await this.bridge.keccak256(batch.data, batch.offsets, batch.count);
+      digests = await this.bridge.keccak256(batch.data, batch.offsets, batch.count);
     } catch (e) {
       const reason = e instanceof BridgeError ? e.message : `bridge call failed: ${String(e)}`;
       throw new BackendFaultError('fpga', reason, { cause: e });
     }
+    if (batch.count > 0) spotCheck(batch, digests, Math.floor(Math.random() * batch.count));
+    return digests;
   }
 
   close(): Promise<void> {
     return this.bridge.close();
+  }
+}
+
+/** Throws BackendFaultError when digest `i` differs from the CPU reference. */
+function spotCheck(batch: PackedMessages, digests: Uint8Array, i: number): void {
+  const start = batch.offsets[2 * i]!;
+  const msg = batch.data.subarray(start, start + batch.offsets[2 * i + 1]!);
+  const want = keccakReference(msg);
+  const got = digests.subarray(i * DIGEST_BYTES, (i + 1) * DIGEST_BYTES);
+  if (!want.every((b, k) => b === got[k])) {
+    throw new BackendFaultError('fpga', `spot-check: the digest of message ${i} differs from the CPU reference (the core computes wrong digests)`);
   }
 }
 
