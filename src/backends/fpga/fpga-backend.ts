@@ -1,7 +1,96 @@
 import type { Backend, BackendFactoryOptions } from '../../runtime/backend.js';
-import { BackendUnavailableError } from '../../runtime/errors.js';
+import { BackendFaultError, BackendUnavailableError } from '../../runtime/errors.js';
+import { DIGEST_BYTES, type PackedMessages } from '../../runtime/packing.js';
+import { keccakReference } from '../cpu/js-backend.js';
+import type { BackendInfo } from '../../runtime/types.js';
+import { Bridge, BridgeError, findBridgeLibrary, type BridgeDescription } from './bridge.js';
+import { FPGA_ENV, resolveFpgaTarget } from './target.js';
 
-/** Placeholder until the backend lands: reports itself unavailable. */
-export async function openFpga(_opts: BackendFactoryOptions): Promise<Backend> {
-  throw new BackendUnavailableError('fpga', 'not built in this version');
+/**
+ * Keccak-256 on the FPGA cores of hdl/, through the C bridge of native/fpga: a board over XDMA
+ * or the Verilator model of the same RTL. Each batch is framed and streamed in one bridge call;
+ * any fault the bridge detects (timeout, dropped or corrupt digest, bad tag) is thrown as a
+ * BackendFaultError so the runtime re-runs the batch elsewhere.
+ *
+ * The bridge's CRC proves a digest crossed the link intact, not that the core computed it
+ * right; so one digest per batch, at a random index, is recomputed on the CPU. A core that
+ * computes wrong digests fails its first batch; the cost is one hash per batch.
+ */
+export class FpgaBackend implements Backend {
+  readonly name = 'fpga' as const;
+  readonly kernels = ['keccak256'] as const;
+  /** Bounds one call's framing buffers (144 bytes per block) to a few tens of MB. */
+  readonly maxBatch = 65536;
+  private readonly info: BridgeDescription;
+
+  constructor(
+    private readonly bridge: Bridge,
+    readonly target: string,
+  ) {
+    this.info = bridge.describe();
+  }
+
+  describe(): Omit<BackendInfo, 'status' | 'calibratedRate'> {
+    const i = this.info;
+    const where = i.transport === 'sim' ? `Verilator simulation (${i.model ?? 'hdl/keccak256.v'})` : `board at ${i.device ?? '?'} over XDMA`;
+    return {
+      name: this.name,
+      device: `FPGA ${i.core} Keccak-256 core, ${where}`,
+      kind: i.software ? 'software' : 'hardware',
+      kernels: [...this.kernels],
+      details: { target: this.target, transport: i.transport, core: i.core, clock: i.clock, lanes: i.lanes, contexts: i.contexts },
+    };
+  }
+
+  /** Simulated clock cycles since open (0 on a board): the benchmark's hashes-per-clock figure. */
+  cycles(): number {
+    return this.bridge.cycles();
+  }
+
+  async keccak256(batch: PackedMessages): Promise<Uint8Array> {
+    let digests: Uint8Array;
+    try {
+      digests = await this.bridge.keccak256(batch.data, batch.offsets, batch.count);
+    } catch (e) {
+      const reason = e instanceof BridgeError ? e.message : `bridge call failed: ${String(e)}`;
+      throw new BackendFaultError('fpga', reason, { cause: e });
+    }
+    if (batch.count > 0) spotCheck(batch, digests, Math.floor(Math.random() * batch.count));
+    return digests;
+  }
+
+  close(): Promise<void> {
+    return this.bridge.close();
+  }
+}
+
+/** Throws BackendFaultError when digest `i` differs from the CPU reference. */
+function spotCheck(batch: PackedMessages, digests: Uint8Array, i: number): void {
+  const start = batch.offsets[2 * i]!;
+  const msg = batch.data.subarray(start, start + batch.offsets[2 * i + 1]!);
+  const want = keccakReference(msg);
+  const got = digests.subarray(i * DIGEST_BYTES, (i + 1) * DIGEST_BYTES);
+  if (!want.every((b, k) => b === got[k])) {
+    throw new BackendFaultError('fpga', `spot-check: the digest of message ${i} differs from the CPU reference (the core computes wrong digests)`);
+  }
+}
+
+/**
+ * Opens the FPGA backend on `opts.fpga` or EVM_ACCEL_FPGA; throws BackendUnavailableError saying
+ * how to enable it when no target is named, the bridge is not built or the target cannot be opened.
+ */
+export async function openFpga(opts: BackendFactoryOptions): Promise<Backend> {
+  const target = resolveFpgaTarget(opts.fpga);
+  if (target === undefined) {
+    throw new BackendUnavailableError('fpga', `no FPGA target: set ${FPGA_ENV}=sim for the Verilator model or ${FPGA_ENV}=xdma:/dev/xdma0 for a board (or pass fpga: ...)`);
+  }
+  const lib = findBridgeLibrary();
+  if (lib === undefined) {
+    throw new BackendUnavailableError('fpga', 'the FPGA bridge is not built: run `make -C native` (needs verilator)');
+  }
+  try {
+    return new FpgaBackend(await Bridge.open(lib, target), target);
+  } catch (e) {
+    throw new BackendUnavailableError('fpga', `cannot open target "${target}": ${e instanceof Error ? e.message : String(e)}`);
+  }
 }
