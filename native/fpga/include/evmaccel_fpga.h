@@ -25,8 +25,8 @@
  *   - a digest whose CRC does not match (damaged between core and host)      -> EAF_E_CORRUPT
  *   - a digest with a tag outside the batch, or a tag seen twice             -> EAF_E_TAG
  * The CRC covers the link, not the core's own datapath: a core computing wrong digests attaches
- * valid CRCs. Against that the host spot-checks one digest per batch against its CPU reference
- * (src/backends/fpga/fpga-backend.ts), which catches a systematically broken core on its first
+ * valid CRCs. Against that the runtime spot-checks one item of every device batch against the CPU
+ * reference (src/runtime/router.ts), which catches a systematically broken core on its first
  * batch; a single transient upset inside the core would need a duplicated core to catch.
  * After any fault the transport is reset (model reset, or the card's output drained), so the
  * next batch starts clean.
@@ -38,7 +38,7 @@
  *                           corrupt=K (flip a bit of the K-th digest), drop=K (lose the K-th digest);
  *                           K and N count from 0 over the handle's life, each fault fires once;
  *                           miscompute (every digest wrong but with a matching CRC: a broken core,
- *                           which only the host's spot-check can see).
+ *                           which only the runtime's spot check can see).
  *   "xdma:PATH[,knob...]"   XDMA character devices PATH_h2c_0 / PATH_c2h_0 (e.g. /dev/xdma0);
  *                           knobs: timeout-ms=N (default 2000), contexts=N (default 32),
  *                           core=..., clock-mhz=N (for describe only).

@@ -1,7 +1,6 @@
 import type { Backend, BackendFactoryOptions } from '../../runtime/backend.js';
 import { BackendFaultError, BackendUnavailableError } from '../../runtime/errors.js';
-import { DIGEST_BYTES, type PackedMessages } from '../../runtime/packing.js';
-import { keccakReference } from '../cpu/js-backend.js';
+import type { PackedMessages } from '../../runtime/packing.js';
 import type { BackendInfo } from '../../runtime/types.js';
 import { Bridge, BridgeError, findBridgeLibrary, type BridgeDescription } from './bridge.js';
 import { FPGA_ENV, resolveFpgaTarget } from './target.js';
@@ -55,23 +54,13 @@ export class FpgaBackend implements Backend {
       const reason = e instanceof BridgeError ? e.message : `bridge call failed: ${String(e)}`;
       throw new BackendFaultError('fpga', reason, { cause: e });
     }
-    if (batch.count > 0) spotCheck(batch, digests, Math.floor(Math.random() * batch.count));
+    // The CRC proves a digest crossed the link intact, not that the core computed it right: the
+    // runtime's reference spot check on every device batch covers that (test/e2e/fpga-runtime.test.ts).
     return digests;
   }
 
   close(): Promise<void> {
     return this.bridge.close();
-  }
-}
-
-/** Throws BackendFaultError when digest `i` differs from the CPU reference. */
-function spotCheck(batch: PackedMessages, digests: Uint8Array, i: number): void {
-  const start = batch.offsets[2 * i]!;
-  const msg = batch.data.subarray(start, start + batch.offsets[2 * i + 1]!);
-  const want = keccakReference(msg);
-  const got = digests.subarray(i * DIGEST_BYTES, (i + 1) * DIGEST_BYTES);
-  if (!want.every((b, k) => b === got[k])) {
-    throw new BackendFaultError('fpga', `spot-check: the digest of message ${i} differs from the CPU reference (the core computes wrong digests)`);
   }
 }
 
