@@ -70,8 +70,10 @@ describe('cpu-native keccak256', () => {
 
   it('gives the same digests on 1, 2, 3 and 16 threads (uneven splits, chunks of long messages)', async () => {
     // Long messages first, so that splitting by permutation count differs from splitting by count.
+    // Then 2-9 kB messages: the four-lane path groups up to 63 full blocks, longer ones go alone.
     const msgs = [
       ...Array.from({ length: 50 }, () => rng.bytes(50_000 + rng.int(5000))),
+      ...Array.from({ length: 400 }, () => rng.bytes(2000 + rng.int(7000))),
       ...Array.from({ length: 20_000 }, () => rng.bytes(rng.int(200))),
     ];
     const reference = await expectMatchesReference(native, msgs);
