@@ -6,7 +6,9 @@
 #include "parallel.h"
 
 #define ROL64(v, n) (((v) << (n)) | ((v) >> (64 - (n))))
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12
+/* EVMACCEL_PORTABLE builds only the plain scalar code: the test build that checks what CPUs without
+ * AVX2, and compilers without target clones, run. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12 && !defined(EVMACCEL_PORTABLE)
 /* x86-64-v3's andn and rorx shorten chi and rho (~15% measured on Zen 3); an ifunc picks that
  * clone at load time where the CPU has them, so the library stays portable to any x86-64. */
 #define KECCAK_F1600_ATTRS __attribute__((target_clones("arch=x86-64-v3", "default")))
