@@ -97,6 +97,23 @@ async function peerRate<T>(peer: Contender<T>, items: T[]): Promise<number> {
   return (items.length / (await bestMs(() => peer.run(items)))) * 1000;
 }
 
+/**
+ * CPU time (this process, all threads) per item of fn over MIN_MS: unlike wall time, it does not
+ * depend on how many other jobs share the cores, so it compares per-core efficiency fairly.
+ */
+async function cpuUsPerItem(items: number, fn: () => Promise<unknown>): Promise<number> {
+  await fn();
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  let calls = 0;
+  while (calls < 3 || performance.now() - t0 < MIN_MS) {
+    await fn();
+    calls++;
+  }
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / (calls * items);
+}
+
 async function sweep<B>(
   progress: Progress,
   kernel: string,
@@ -127,15 +144,33 @@ async function main(): Promise<void> {
   const threads = os.availableParallelism();
   const all = await openCpuNative({ workers: threads });
   const one = await openCpuNative({ workers: 1 });
-  const progress = new Progress(3 + sizes(KECCAK_MAX).length + sizes(RECOVER_MAX).length, 'cpu-native scaling');
+  const progress = new Progress(4 + sizes(KECCAK_MAX).length + sizes(RECOVER_MAX).length, 'cpu-native scaling');
 
   progress.tick('@noble/hashes');
-  const peerMessages = Array.from({ length: 20_000 }, (_, i) => packedMessages(1).data.map((b) => b ^ i));
+  // Peers get short calls too (a few ms), so that on a shared machine they are timed as
+  // undisturbed as the native batches they are compared with.
+  const peerMessages = Array.from({ length: 256 }, (_, i) => packedMessages(1).data.map((b) => b ^ i));
   const nobleKeccakRate = await peerRate(nobleKeccak, peerMessages);
   progress.tick('hash-wasm');
-  const hashWasmRate = await peerRate(await hashWasmKeccak(), peerMessages);
+  const hashWasm = await hashWasmKeccak();
+  const hashWasmRate = await peerRate(hashWasm, peerMessages);
   progress.tick('@noble/curves');
-  const nobleRecoverRate = await peerRate(nobleRecover, quick ? SIGNATURES.slice(0, 16) : SIGNATURES);
+  const nobleRecoverRate = await peerRate(nobleRecover, SIGNATURES.slice(0, 4));
+
+  progress.tick('CPU time per item');
+  const cpuBatch = packedMessages(16_384);
+  const cpuSigs = packedSignatures(256);
+  const cpuTime = {
+    keccak64: {
+      native: await cpuUsPerItem(cpuBatch.count, () => one.keccak256(cpuBatch)),
+      noble: await cpuUsPerItem(peerMessages.length, () => nobleKeccak.run(peerMessages)),
+      hashWasm: await cpuUsPerItem(peerMessages.length, async () => hashWasm.run(peerMessages)),
+    },
+    ecrecover: {
+      native: await cpuUsPerItem(cpuSigs.count, () => one.ecrecover!(cpuSigs)),
+      noble: await cpuUsPerItem(4, () => nobleRecover.run(SIGNATURES.slice(0, 4))),
+    },
+  };
 
   const keccak = await sweep(progress, 'keccak256', KECCAK_MAX, packedMessages, (b, m) => b.keccak256(m), all, one);
   const recover = await sweep(progress, 'ecrecover', RECOVER_MAX, packedSignatures, (b, s) => b.ecrecover!(s), all, one);
@@ -154,6 +189,7 @@ async function main(): Promise<void> {
       kneeBatch: knee(keccak),
     },
     ecrecover: { native: bestRecover, noble: nobleRecoverRate, vsNoble: bestRecover / nobleRecoverRate, kneeBatch: knee(recover) },
+    cpuMicrosecondsPerItem: cpuTime,
   };
   const machine = { ...machineInfo([{ ...all.describe(), status: 'ready' }]), loadAverage: os.loadavg() };
 
@@ -172,6 +208,11 @@ async function main(): Promise<void> {
       `hash-wasm ${formatRate(hashWasmRate)} (×${summary.keccak64.vsHashWasm.toFixed(1)}); 90% of peak from batch ${summary.keccak64.kneeBatch}`,
     `ecrecover: native ${formatRate(bestRecover)}, @noble/curves ${formatRate(nobleRecoverRate)} (×${summary.ecrecover.vsNoble.toFixed(1)}); ` +
       `90% of peak from batch ${summary.ecrecover.kneeBatch}`,
+    `CPU time per item (one core, independent of load): keccak256 64 B native ${cpuTime.keccak64.native.toFixed(3)} µs, ` +
+      `@noble/hashes ${cpuTime.keccak64.noble.toFixed(3)} µs (×${(cpuTime.keccak64.noble / cpuTime.keccak64.native).toFixed(1)}), ` +
+      `hash-wasm ${cpuTime.keccak64.hashWasm.toFixed(3)} µs (×${(cpuTime.keccak64.hashWasm / cpuTime.keccak64.native).toFixed(1)}); ` +
+      `ecrecover native ${cpuTime.ecrecover.native.toFixed(1)} µs, @noble/curves ${cpuTime.ecrecover.noble.toFixed(1)} µs ` +
+      `(×${(cpuTime.ecrecover.noble / cpuTime.ecrecover.native).toFixed(1)})`,
   );
   process.stdout.write(lines.join('\n') + '\n');
   const file = writeResults('cpu-native-scaling', { bench: 'cpu-native-scaling', quick, machine, summary, keccak, recover });

@@ -6,7 +6,9 @@
 #include "parallel.h"
 
 #define ROL64(v, n) (((v) << (n)) | ((v) >> (64 - (n))))
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12
+/* EVMACCEL_PORTABLE builds only the plain scalar code: the test build that checks what CPUs without
+ * AVX2, and compilers without target clones, run. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12 && !defined(EVMACCEL_PORTABLE)
 /* x86-64-v3's andn and rorx shorten chi and rho (~15% measured on Zen 3); an ifunc picks that
  * clone at load time where the CPU has them, so the library stays portable to any x86-64. */
 #define KECCAK_F1600_ATTRS __attribute__((target_clones("arch=x86-64-v3", "default")))
@@ -108,10 +110,10 @@ static inline void keccak_one(const struct keccak_batch *b, size_t i) {
 
 #ifdef KECCAK_HAVE_X4
 /* Messages are grouped by block count within windows of this many, so that batches of mixed
- * lengths still fill the four lanes; longer messages than X4_MAX_FULL_BLOCKS full blocks are
- * hashed alone (their permutations dominate anyway). */
+ * lengths still fill the four lanes; messages of more than X4_MAX_FULL_BLOCKS full blocks (8.7 kB)
+ * are hashed alone, as equal counts are rare among them. */
 #define X4_WINDOW 256
-#define X4_MAX_FULL_BLOCKS 15
+#define X4_MAX_FULL_BLOCKS 63
 
 static inline void keccak_four(const struct keccak_batch *b, const uint32_t idx[4]) {
   const uint8_t *msg[4];

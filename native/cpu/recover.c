@@ -15,12 +15,13 @@
 /* One recovery takes ~50-70 µs; a thread start is a few tens of µs, so even small batches split. */
 #define MIN_RECORDS_PER_THREAD 4
 
-/* One context for the process: since libsecp256k1 0.2 a context made with SECP256K1_CONTEXT_NONE
- * is read-only for verification and recovery, and so safe to share between threads. */
+/* One context for the process: recovery only reads it, so threads share it safely. VERIFY, not
+ * NONE: libsecp256k1 0.2+ treats the two alike, but before 0.2 (Debian bullseye's 0.1) a NONE
+ * context lacks the tables recovery needs. */
 static secp256k1_context *ctx;
 static pthread_once_t ctx_once = PTHREAD_ONCE_INIT;
 
-static void create_context(void) { ctx = secp256k1_context_create(SECP256K1_CONTEXT_NONE); }
+static void create_context(void) { ctx = secp256k1_context_create(SECP256K1_CONTEXT_VERIFY); }
 
 /* Recovers one record into key[64] (x ‖ y); returns 1 on success, 0 (key zeroed) when invalid.
  * parse_compact rejects r or s ≥ n; recover rejects r or s = 0, x with no curve point and the

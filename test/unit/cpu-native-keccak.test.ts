@@ -6,8 +6,8 @@ import type { Backend } from '../../src/runtime/backend.js';
 import { BackendUnavailableError, InputError } from '../../src/runtime/errors.js';
 import { DIGEST_BYTES, packMessages, type PackedMessages } from '../../src/runtime/packing.js';
 import { keccakReference } from '../../src/backends/cpu/js-backend.js';
-import { openCpuNative } from '../../src/backends/cpu/native-backend.js';
-import { loadNativeCpuLibrary } from '../../src/backends/cpu/native-library.js';
+import { CpuNativeBackend, openCpuNative } from '../../src/backends/cpu/native-backend.js';
+import { loadNativeCpuLibrary, nativeLibraryPath } from '../../src/backends/cpu/native-library.js';
 import { packageRoot } from '../../src/package-root.js';
 import { BACKEND_FACTORIES } from '../../src/backends/registry.js';
 import { hex, Rng, testSeed, ticksDuring } from './cpu-native-support.js';
@@ -70,8 +70,10 @@ describe('cpu-native keccak256', () => {
 
   it('gives the same digests on 1, 2, 3 and 16 threads (uneven splits, chunks of long messages)', async () => {
     // Long messages first, so that splitting by permutation count differs from splitting by count.
+    // Then 2-9 kB messages: the four-lane path groups up to 63 full blocks, longer ones go alone.
     const msgs = [
       ...Array.from({ length: 50 }, () => rng.bytes(50_000 + rng.int(5000))),
+      ...Array.from({ length: 400 }, () => rng.bytes(2000 + rng.int(7000))),
       ...Array.from({ length: 20_000 }, () => rng.bytes(rng.int(200))),
     ];
     const reference = await expectMatchesReference(native, msgs);
@@ -168,5 +170,21 @@ describe('cpu-native keccak256', () => {
     const secp = readFileSync('/proc/self/maps', 'utf8').match(/\/\S*libsecp256k1\S*/)?.[0];
     expect(secp).toBeDefined();
     expect(() => loadNativeCpuLibrary(secp!)).toThrow(/rebuild/);
+  });
+});
+
+describe('cpu-native keccak256, portable build (what CPUs without AVX2 run)', () => {
+  it('matches noble at every length 0..2000, on random messages and over 3 threads', async () => {
+    const lib = loadNativeCpuLibrary(nativeLibraryPath().replace(/\.so$/, '_portable.so'));
+    expect(lib.keccakImpl).toBe('scalar');
+    const portable = new CpuNativeBackend(lib, 3);
+    try {
+      const msgs: Uint8Array[] = [];
+      for (let len = 0; len <= MAX_LEN; len++) msgs.push(rng.bytes(len));
+      for (let i = 0; i < 20_000; i++) msgs.push(rng.bytes(rng.int(300)));
+      await expectMatchesReference(portable, msgs);
+    } finally {
+      await portable.close();
+    }
   });
 });
