@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { createAccelerator } from '../../index.js';
+import { formatRate } from '../../../bench/timing.js';
 
 /** `evm-accel info [--json]`: the backends found, their devices, rates, and why any is missing. */
 export async function info(argv: string[]): Promise<number> {
@@ -13,7 +14,7 @@ export async function info(argv: string[]): Promise<number> {
     }
     for (const b of backends) {
       const rates = Object.entries(b.calibratedRate ?? {})
-        .map(([k, r]) => `${k} ${(r / 1e6).toFixed(3)} M/s`)
+        .map(([k, r]) => `${k} ${formatRate(r)}`)
         .join(', ');
       process.stdout.write(`${b.name.padEnd(11)} ${b.status.padEnd(12)} ${b.kind.padEnd(9)} ${b.device}\n`);
       if (b.kernels.length) process.stdout.write(`${''.padEnd(12)}kernels: ${b.kernels.join(', ')}${rates ? `; calibrated: ${rates}` : ''}\n`);
