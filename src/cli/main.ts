@@ -27,6 +27,12 @@ async function main(argv: string[]): Promise<number> {
   return (await cmd.load())(rest);
 }
 
+// `evm-accel info | head` closes the pipe early: that is the reader's choice, not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
