@@ -178,14 +178,6 @@ fn fe_sqr(a: Fe) -> Fe {
   return fe_reduce_wide(&t);
 }
 
-fn fe_sqr_n(a: Fe, n: u32) -> Fe {
-  var r = a;
-  for (var i = 0u; i < n; i++) {
-    r = fe_sqr(r);
-  }
-  return r;
-}
-
 // The unique representative in [0, p): a >= p exactly when a + (2^32 + 977) carries out of 2^256,
 // and then the low 256 bits of that sum are a - p.
 fn fe_canon(a: Fe) -> Fe {
@@ -215,44 +207,41 @@ fn fe_equal(a: Fe, b: Fe) -> bool {
   return fe_is_zero(fe_sub(a, b));
 }
 
-// a^(2^k - 1) building blocks of the addition chains below (those of libsecp256k1), shared by
-// the inverse and the square root: returns a^(2^223 - 1) and the intermediates both tails need.
-struct FeChain {
-  x2: Fe,
-  x22: Fe,
-  x223: Fe,
+// Exponents of the inverse (Fermat, a^(p-2)) and of the square root (a^((p+1)/4), as p = 3 mod 4).
+const FE_P_MINUS_2 = Fe(0xfc2du, 0xffffu, 0xfffeu, 0xffffu, 0xffffu, 0xffffu, 0xffffu, 0xffffu,
+                        0xffffu, 0xffffu, 0xffffu, 0xffffu, 0xffffu, 0xffffu, 0xffffu, 0xffffu);
+const FE_SQRT_EXP = Fe(0xff0cu, 0xbfffu, 0xffffu, 0xffffu, 0xffffu, 0xffffu, 0xffffu, 0xffffu,
+                       0xffffu, 0xffffu, 0xffffu, 0xffffu, 0xffffu, 0xffffu, 0xffffu, 0x3fffu);
+
+// a^e with a 4-bit fixed window. A generic loop rather than a dedicated addition chain on purpose:
+// drivers that inline every call (SwiftShader does) pay for each call site of fe_mul in compile
+// time and memory, and this has three of them, against ~30 for libsecp256k1's chains.
+fn fe_pow(a: Fe, e: Fe) -> Fe {
+  var table: array<Fe, 16>;
+  table[0] = fe_one();
+  table[1] = a;
+  for (var k = 2u; k < 16u; k++) {
+    table[k] = fe_mul(table[k - 1u], a);
+  }
+  var acc = table[e[15] >> 12u];
+  for (var w = 62i; w >= 0i; w--) {
+    for (var k = 0u; k < 4u; k++) {
+      acc = fe_sqr(acc);
+    }
+    let nib = (e[u32(w) >> 2u] >> ((u32(w) & 3u) * 4u)) & 0xfu;
+    if (nib != 0u) {
+      acc = fe_mul(acc, table[nib]);
+    }
+  }
+  return acc;
 }
 
-fn fe_chain(a: Fe) -> FeChain {
-  let x2 = fe_mul(fe_sqr(a), a);
-  let x3 = fe_mul(fe_sqr(x2), a);
-  let x6 = fe_mul(fe_sqr_n(x3, 3u), x3);
-  let x9 = fe_mul(fe_sqr_n(x6, 3u), x3);
-  let x11 = fe_mul(fe_sqr_n(x9, 2u), x2);
-  let x22 = fe_mul(fe_sqr_n(x11, 11u), x11);
-  let x44 = fe_mul(fe_sqr_n(x22, 22u), x22);
-  let x88 = fe_mul(fe_sqr_n(x44, 44u), x44);
-  let x176 = fe_mul(fe_sqr_n(x88, 88u), x88);
-  let x220 = fe_mul(fe_sqr_n(x176, 44u), x44);
-  let x223 = fe_mul(fe_sqr_n(x220, 3u), x3);
-  return FeChain(x2, x22, x223);
-}
-
-// a^(p - 2) = a^-1 for a != 0 (Fermat); 0 maps to 0.
+// a^-1 for a != 0; 0 maps to 0.
 fn fe_inv(a: Fe) -> Fe {
-  let ch = fe_chain(a);
-  var t = fe_mul(fe_sqr_n(ch.x223, 23u), ch.x22);
-  t = fe_mul(fe_sqr_n(t, 5u), a);
-  t = fe_mul(fe_sqr_n(t, 3u), ch.x2);
-  t = fe_mul(fe_sqr_n(t, 2u), a);
-  return t;
+  return fe_pow(a, FE_P_MINUS_2);
 }
 
-// a^((p + 1) / 4): a square root of a when a is a quadratic residue (p = 3 mod 4). The caller
-// checks the result squares back to a.
+// A square root of a when a is a quadratic residue; the caller checks it squares back to a.
 fn fe_sqrt_candidate(a: Fe) -> Fe {
-  let ch = fe_chain(a);
-  var t = fe_mul(fe_sqr_n(ch.x223, 23u), ch.x22);
-  t = fe_mul(fe_sqr_n(t, 6u), ch.x2);
-  return fe_sqr_n(t, 2u);
+  return fe_pow(a, FE_SQRT_EXP);
 }

@@ -5,7 +5,7 @@
 // Q = r^-1 (s R - e G) = u1 G + u2 R with u1 = -e r^-1, u2 = s r^-1 (mod n).
 // u1 G uses a fixed-base table uploaded once by the host: entry (i, j) = j * 2^(8i) * G for byte
 // position i in 0..31 and byte value j in 1..255, so u1 G costs at most 32 mixed additions.
-// u2 R uses a 4-bit window over a table of R..15R built per signature.
+// u2 R uses a 4-bit window over a table of R..15R built per signature (see mul_add).
 //
 // Input: packed 97-byte records hash ‖ r ‖ s ‖ recovery (big-endian numbers), read as bytes out of
 // a u32 array. Output: 16 words per item, the bytes of x ‖ y big-endian in memory order, then one
@@ -41,50 +41,79 @@ fn load_be256(at: u32) -> Fe {
   return r;
 }
 
-// Affine point (x, y) of G-table entry `e`, stored as 8 + 8 little-endian u32 words.
-fn g_entry(e: u32, y_half: u32) -> Fe {
-  var r: Fe;
-  let base = e * G_ENTRY_WORDS + y_half * 8u;
+// G-table entry `e` as a point with Z = 1; x and y are stored as 8 little-endian u32 words each.
+fn g_entry(e: u32) -> Jac {
+  var x: Fe;
+  var y: Fe;
+  let base = e * G_ENTRY_WORDS;
   for (var k = 0u; k < 8u; k++) {
-    let w = g_table[base + k];
-    r[2u * k] = w & 0xffffu;
-    r[2u * k + 1u] = w >> 16u;
+    let wx = g_table[base + k];
+    let wy = g_table[base + 8u + k];
+    x[2u * k] = wx & 0xffffu;
+    x[2u * k + 1u] = wx >> 16u;
+    y[2u * k] = wy & 0xffffu;
+    y[2u * k + 1u] = wy >> 16u;
   }
-  return r;
+  return jac_from_affine(x, y);
 }
 
-// u * G from the fixed-base table, added onto acc.
-fn add_mul_g(acc: Jac, u: Fe) -> Jac {
-  var q = acc;
-  for (var i = 0u; i < 32u; i++) {
-    let byte = (u[i >> 1u] >> ((i & 1u) * 8u)) & 0xffu;
-    if (byte != 0u) {
-      let e = i * G_TABLE_ROW + byte - 1u;
-      q = jac_add_affine(q, g_entry(e, 0u), g_entry(e, 1u));
-    }
-  }
-  return q;
-}
+// Steps of u1 G + u2 R, one group operation each: build R..15R, then per 4-bit window of u2
+// (most significant first) 4 doublings and one addition, then one addition per byte of u1 from the
+// G table. All of them go through the single jac_add / jac_double below: one loop, one copy of each
+// formula, and every lane of a wave doing the same kind of step at the same time.
+const STEPS_TABLE: u32 = 14u;
+const STEPS_WINDOWS: u32 = 64u * 5u;
+const STEPS_G: u32 = 32u;
 
-// u * R for affine R (4-bit fixed window, most significant nibble first).
-fn mul_point(rx: Fe, ry: Fe, u: Fe) -> Jac {
+fn mul_add(rx: Fe, ry: Fe, u2: Fe, u1: Fe) -> Jac {
   var table: array<Jac, 16>;
   table[1] = jac_from_affine(rx, ry);
-  table[2] = jac_double(table[1]);
-  for (var k = 3u; k < 16u; k++) {
-    table[k] = jac_add_affine(table[k - 1u], rx, ry);
-  }
-  var q = jac_infinity();
-  for (var w = 63i; w >= 0i; w--) {
-    for (var k = 0u; k < 4u; k++) {
-      q = jac_double(q);
+  var acc = jac_infinity();
+  for (var step = 0u; step < STEPS_TABLE + STEPS_WINDOWS + STEPS_G; step++) {
+    var p = acc;
+    var q: Jac;
+    var q_affine = false;
+    var double_it = false;
+    var into_table = 0u;
+    if (step < STEPS_TABLE) {
+      into_table = step + 2u;
+      p = table[into_table - 1u];
+      q = table[1];
+      q_affine = true;
+    } else if (step < STEPS_TABLE + STEPS_WINDOWS) {
+      let m = step - STEPS_TABLE;
+      let sub = m % 5u;
+      if (sub < 4u) {
+        double_it = true;
+      } else {
+        let w = 63u - m / 5u;
+        let nib = (u2[w >> 2u] >> ((w & 3u) * 4u)) & 0xfu;
+        if (nib == 0u) { continue; }
+        q = table[nib];
+      }
+    } else {
+      let i = step - STEPS_TABLE - STEPS_WINDOWS;
+      let byte = (u1[i >> 1u] >> ((i & 1u) * 8u)) & 0xffu;
+      if (byte == 0u) { continue; }
+      q = g_entry(i * G_TABLE_ROW + byte - 1u);
+      q_affine = true;
     }
-    let nib = (u[u32(w) >> 2u] >> ((u32(w) & 3u) * 4u)) & 0xfu;
-    if (nib != 0u) {
-      q = jac_add(q, table[nib]);
+    var res: Jac;
+    if (!double_it) {
+      let s = jac_add(p, q, q_affine);
+      double_it = s.is_double != 0u;
+      res = s.sum;
+    }
+    if (double_it) {
+      res = jac_double(p);
+    }
+    if (into_table != 0u) {
+      table[into_table] = res;
+    } else {
+      acc = res;
     }
   }
-  return q;
+  return acc;
 }
 
 // Writes the 32 big-endian bytes of canonical v as 8 words at out_words[at..].
@@ -112,10 +141,15 @@ fn recover_one(i: u32) -> bool {
   if (!fe_equal(fe_sqr(y), y2)) { return false; }
   if ((y[0] & 1u) != odd) { y = fe_canon(fe_neg(y)); }
 
-  let r_inv = sc_inv(r);
-  let u1 = sc_mul(sc_neg(e), r_inv);
-  let u2 = sc_mul(s, r_inv);
-  let q = add_mul_g(mul_point(r, y, u2), u1);
+  // u1 = -e r^-1, u2 = s r^-1: Montgomery products with the Montgomery-form inverse.
+  let r_inv = sc_inv_mont(r);
+  var u: array<Fe, 2>;
+  u[0] = sc_neg(e);
+  u[1] = s;
+  for (var k = 0u; k < 2u; k++) {
+    u[k] = sc_mont_mul(u[k], r_inv);
+  }
+  let q = mul_add(r, y, u[1], u[0]);
   if (q.inf != 0u) { return false; }
 
   let z_inv = fe_inv(q.z);

@@ -107,13 +107,18 @@ fn sc_mont_mul(a: Fe, b: Fe) -> Fe {
   return r;
 }
 
-// a^-1 mod n for 0 < a < n (Fermat, a^(n-2), 4-bit fixed window), in the normal domain.
-fn sc_inv(a: Fe) -> Fe {
-  let am = sc_mont_mul(a, SC_R2);
+// a * 2^256 mod n: a in the Montgomery domain.
+fn sc_to_mont(a: Fe) -> Fe {
+  return sc_mont_mul(a, SC_R2);
+}
+
+// a^-1 * 2^256 mod n for 0 < a < n: the inverse in the Montgomery domain, so that
+// sc_mont_mul(x, sc_inv_mont(a)) = x * a^-1 mod n directly. Fermat (a^(n-2)), 4-bit fixed window.
+fn sc_inv_mont(a: Fe) -> Fe {
   var table: array<Fe, 16>;
-  table[1] = am;
+  table[1] = sc_to_mont(a);
   for (var k = 2u; k < 16u; k++) {
-    table[k] = sc_mont_mul(table[k - 1u], am);
+    table[k] = sc_mont_mul(table[k - 1u], table[1]);
   }
   let e = SC_N_MINUS_2;
   // The top nibble of n - 2 is 0xf: start from it rather than from one.
@@ -127,11 +132,15 @@ fn sc_inv(a: Fe) -> Fe {
       acc = sc_mont_mul(acc, table[nib]);
     }
   }
-  // Leave the Montgomery domain: multiply by 1.
-  return sc_mont_mul(acc, fe_one());
+  return acc;
+}
+
+// a^-1 mod n for 0 < a < n, in the normal domain.
+fn sc_inv(a: Fe) -> Fe {
+  return sc_mont_mul(sc_inv_mont(a), fe_one());
 }
 
 // a * b mod n for a < 2^256, b < n.
 fn sc_mul(a: Fe, b: Fe) -> Fe {
-  return sc_mont_mul(sc_mont_mul(a, SC_R2), b);
+  return sc_mont_mul(sc_to_mont(a), b);
 }

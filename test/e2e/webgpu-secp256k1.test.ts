@@ -1,0 +1,257 @@
+// secp256k1 recovery on a real WebGPU device (SwiftShader in CI) against the noble reference:
+// random signatures, hand-made edges, Wycheproof vectors, mainnet transaction senders, and the
+// kernel's input and fault handling. SwiftShader is slow (see the report / README figures), so the
+// random run is sized by SECP_RANDOM_COUNT (default 1024 here; the ≥ 20k run is
+// `SECP_RANDOM_COUNT=20000 npx vitest run test/e2e/webgpu-secp256k1.test.ts`).
+import { randomBytes, createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { createBlockFromRPC, type JSONRPCBlock } from '@ethereumjs/block';
+import { Common, Mainnet } from '@ethereumjs/common';
+import { keccak_256 } from '@noble/hashes/sha3.js';
+import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { loadKZG } from 'kzg-wasm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recoverOneReference } from '../../src/backends/cpu/js-backend.js';
+import { createRecoverKernel, type RecoverKernel } from '../../src/backends/webgpu/secp256k1/recover-kernel.js';
+import { BackendFaultError, InputError } from '../../src/runtime/errors.js';
+import { PUBKEY_BYTES, SIG_RECORD_BYTES, packSignatures, type PackedSignatures } from '../../src/runtime/packing.js';
+import type { Signature } from '../../src/runtime/types.js';
+import { gpuDeviceForTests, loadShaderFromRepo } from '../helpers/gpu-device-for-tests.js';
+
+const { Point } = secp256k1;
+const N = Point.Fn.ORDER;
+const P = Point.Fp.ORDER;
+const FIXTURES = join(import.meta.dirname, '..', 'fixtures');
+/** Small enough that the mainnet batch spans several dispatches and an unaligned tail. */
+const MAX_ITEMS_PER_DISPATCH = 4099;
+
+const modN = (a: bigint) => ((a % N) + N) % N;
+const be32 = (v: bigint) => Uint8Array.from(Buffer.from(v.toString(16).padStart(64, '0'), 'hex'));
+const toBig = (b: Uint8Array) => BigInt('0x' + Buffer.from(b).toString('hex'));
+const sig = (hash: bigint, r: bigint, s: bigint, recovery: 0 | 1): Signature => ({
+  hash: be32(hash),
+  r: be32(r),
+  s: be32(s),
+  recovery,
+});
+
+let device: GPUDevice;
+let kernel: RecoverKernel;
+beforeAll(async () => {
+  device = await gpuDeviceForTests();
+  kernel = await createRecoverKernel(device, loadShaderFromRepo, { maxItemsPerDispatch: MAX_ITEMS_PER_DISPATCH });
+});
+afterAll(() => {
+  kernel?.destroy();
+  device?.destroy();
+});
+
+/** Runs the batch on the GPU and lists every item whose result differs from the noble reference. */
+async function mismatches(batch: PackedSignatures, label: (i: number) => string): Promise<string[]> {
+  const { keys, valid } = await kernel.recover(batch);
+  expect(keys.length).toBe(batch.count * PUBKEY_BYTES);
+  expect(valid.length).toBe(batch.count);
+  const bad: string[] = [];
+  for (let i = 0; i < batch.count; i++) {
+    const want = recoverOneReference(batch.records.subarray(i * SIG_RECORD_BYTES, (i + 1) * SIG_RECORD_BYTES));
+    const got = valid[i] ? keys.subarray(i * PUBKEY_BYTES, (i + 1) * PUBKEY_BYTES) : null;
+    const w = want ? Buffer.from(want).toString('hex') : 'null';
+    const g = got ? Buffer.from(got).toString('hex') : 'null';
+    if (w !== g) bad.push(`${label(i)}: want ${w}, got ${g}`);
+  }
+  return bad;
+}
+
+/** A point k·G whose x is below n, so that r = x and the recovery id is y's parity. */
+function pointWithSmallX(): { k: bigint; r: bigint; recovery: 0 | 1 } {
+  for (;;) {
+    const k = modN(toBig(randomBytes(32))) || 1n;
+    const { x, y } = Point.BASE.multiply(k).toAffine();
+    if (x < N) return { k, r: x, recovery: Number(y & 1n) as 0 | 1 };
+  }
+}
+
+describe('secp256k1 recovery on WebGPU', () => {
+  it('matches noble on random signatures: both ids, wrong ids, random hashes, garbage r/s', async () => {
+    const count = Number(process.env.SECP_RANDOM_COUNT ?? 64);
+    const sigs: Signature[] = [];
+    const kinds: string[] = [];
+    while (sigs.length < count) {
+      const sk = secp256k1.utils.randomSecretKey();
+      const hash = randomBytes(32);
+      const rec = secp256k1.sign(hash, sk, { prehash: false, format: 'recovered' });
+      const recovery = rec[0]! as 0 | 1;
+      const r = rec.subarray(1, 33);
+      const s = rec.subarray(33, 65);
+      switch (sigs.length % 4) {
+        case 0: sigs.push({ hash, r, s, recovery }); kinds.push('signed'); break;
+        case 1: sigs.push({ hash, r, s, recovery: (1 - recovery) as 0 | 1 }); kinds.push('wrong id'); break;
+        case 2: sigs.push({ hash: randomBytes(32), r, s, recovery }); kinds.push('other hash'); break;
+        default: sigs.push({ hash, r: randomBytes(32), s: randomBytes(32), recovery }); kinds.push('garbage r/s');
+      }
+    }
+    const batch = packSignatures(sigs);
+    const t0 = performance.now();
+    const bad = await mismatches(batch, (i) => `${kinds[i]} #${i}`);
+    const ms = performance.now() - t0;
+    console.info(`random: ${count} recoveries + reference in ${ms.toFixed(0)} ms`);
+    expect(bad).toEqual([]);
+  });
+
+  it('matches noble on hand-made edges (ranges, hashes, non-residue x, infinity, doubling)', async () => {
+    const good = pointWithSmallX();
+    const s0 = 0x1234567n;
+    const h0 = 0xabcdefn;
+    const edges: [string, Signature][] = [];
+    const add = (name: string, s: Signature) => edges.push([name, s]);
+    for (const recovery of [0, 1] as const) {
+      add('r = 0', sig(h0, 0n, s0, recovery));
+      add('s = 0', sig(h0, good.r, 0n, recovery));
+      add('r = n', sig(h0, N, s0, recovery));
+      add('s = n', sig(h0, good.r, N, recovery));
+      add('r = n - 1', sig(h0, N - 1n, s0, recovery));
+      add('s = n - 1', sig(h0, good.r, N - 1n, recovery));
+      add('r = 2^256 - 1', sig(h0, 2n ** 256n - 1n, s0, recovery));
+      add('s = 2^256 - 1', sig(h0, good.r, 2n ** 256n - 1n, recovery));
+      add('r = p - 1 (>= n)', sig(h0, P - 1n, s0, recovery));
+      add('r = n - 2^128 (< n, near the top)', sig(h0, N - 2n ** 128n, s0, recovery));
+      add('r = 1', sig(h0, 1n, s0, recovery));
+      add('s = 1', sig(h0, good.r, 1n, recovery));
+      add('hash = 0', sig(0n, good.r, s0, recovery));
+      add('hash = n', sig(N, good.r, s0, recovery));
+      add('hash = n + 5', sig(N + 5n, good.r, s0, recovery));
+      add('hash = 2^256 - 1', sig(2n ** 256n - 1n, good.r, s0, recovery));
+      add('high s', sig(h0, good.r, N - s0, recovery));
+    }
+    // x = r with x^3 + 7 a non-residue: no curve point, must be rejected.
+    for (let r = 2n, found = 0; found < 4; r++) {
+      if (!isCurveX(r)) {
+        add(`non-residue x = ${r}`, sig(h0, r, s0, (found & 1) as 0 | 1));
+        found++;
+      }
+    }
+    // R = kG, u1 = b, u2·R = ±b·G: the G-table phase meets P + P (doubling) and P + (−P)
+    // (infinity, so the result is at infinity and invalid).
+    for (const sign of [1n, -1n]) {
+      for (const b of [1n, 7n, 255n]) {
+        const { k, r, recovery } = pointWithSmallX();
+        const u2 = modN(sign * b * inv(k));
+        const s = modN(u2 * r);
+        const e = modN(-b * r);
+        add(`u2·R = ${sign < 0 ? '-' : ''}${b}·G, u1 = ${b}`, sig(e, r, s, recovery));
+      }
+    }
+    // Q = r^-1 (sR − eG) = 0 when e = s·k for R = kG.
+    const inf = pointWithSmallX();
+    add('result at infinity', sig(modN(s0 * inf.k), inf.r, s0, inf.recovery));
+    const batch = packSignatures(edges.map(([, s]) => s));
+    const bad = await mismatches(batch, (i) => edges[i]![0]);
+    expect(bad).toEqual([]);
+    // The reference must actually reject the ones meant to be invalid, or this test proves little.
+    const { valid } = await kernel.recover(batch);
+    const byName = new Map(edges.map(([name], i) => [name, valid[i]]));
+    for (const name of ['r = 0', 's = n', 'r = 2^256 - 1', 'result at infinity', 'u2·R = -7·G, u1 = 7']) {
+      expect(byName.get(name), name).toBe(0);
+    }
+    expect(byName.get('u2·R = 7·G, u1 = 7')).toBe(1);
+  });
+
+  it('matches noble on every Wycheproof p1363 vector with both recovery ids', async () => {
+    const file = join(FIXTURES, 'vectors', 'wycheproof', 'ecdsa_secp256k1_sha256_p1363_test.json.gz');
+    const json = JSON.parse(gunzipSync(readFileSync(file)).toString()) as {
+      testGroups: { tests: { tcId: number; msg: string; sig: string }[] }[];
+    };
+    const sigs: Signature[] = [];
+    const ids: string[] = [];
+    for (const group of json.testGroups) {
+      for (const t of group.tests) {
+        const raw = Buffer.from(t.sig, 'hex');
+        if (raw.length !== 64) continue;
+        const hash = createHash('sha256').update(Buffer.from(t.msg, 'hex')).digest();
+        for (const recovery of [0, 1] as const) {
+          sigs.push({ hash, r: raw.subarray(0, 32), s: raw.subarray(32), recovery });
+          ids.push(`tcId ${t.tcId} id ${recovery}`);
+        }
+      }
+    }
+    expect(sigs.length).toBeGreaterThan(400);
+    const bad = await mismatches(packSignatures(sigs), (i) => ids[i]!);
+    expect(bad).toEqual([]);
+  });
+
+  it('recovers every mainnet transaction sender in the fixtures to its `from`', async () => {
+    const kzg = await loadKZG();
+    const sigs: Signature[] = [];
+    const from: string[] = [];
+    const dir = join(FIXTURES, 'mainnet');
+    for (const f of readdirSync(dir).filter((n) => n.endsWith('.json.gz'))) {
+      const fixture = JSON.parse(gunzipSync(readFileSync(join(dir, f))).toString()) as {
+        block: JSONRPCBlock & { transactions: { from: string }[] };
+      };
+      const common = new Common({ chain: Mainnet, customCrypto: { kzg } });
+      const block = createBlockFromRPC(fixture.block, [], { common, setHardfork: true });
+      block.transactions.forEach((tx, i) => {
+        sigs.push({ hash: tx.getHashedMessageToSign(), r: be32(tx.r!), s: be32(tx.s!), recovery: recoveryId(tx.type, tx.v!) });
+        from.push(fixture.block.transactions[i]!.from.toLowerCase());
+      });
+    }
+    expect(sigs.length).toBeGreaterThan(10_000);
+    const { keys, valid } = await kernel.recover(packSignatures(sigs));
+    const wrong: string[] = [];
+    for (let i = 0; i < sigs.length; i++) {
+      const addr = valid[i] ? '0x' + Buffer.from(keccak_256(keys.subarray(i * 64, i * 64 + 64)).subarray(12)).toString('hex') : 'null';
+      if (addr !== from[i]) wrong.push(`tx ${i}: want ${from[i]}, got ${addr}`);
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('rejects a recovery id other than 0 or 1 with InputError, naming the item', async () => {
+    const batch = packSignatures([sig(1n, 2n, 3n, 0), sig(1n, 2n, 3n, 1)]);
+    batch.records[SIG_RECORD_BYTES + 96] = 2;
+    await expect(kernel.recover(batch)).rejects.toThrow(InputError);
+    await expect(kernel.recover(batch)).rejects.toMatchObject({ index: 1 });
+  });
+
+  it('handles an empty batch and keeps working after one', async () => {
+    const empty = await kernel.recover({ records: new Uint8Array(0), count: 0 });
+    expect(empty.keys.length).toBe(0);
+    const { k, r, recovery } = pointWithSmallX();
+    const { valid } = await kernel.recover(packSignatures([sig(5n, r, modN(5n * inv(k)) || 1n, recovery)]));
+    expect(valid.length).toBe(1);
+  });
+
+  it('throws BackendFaultError when the shader does not compile', async () => {
+    const broken = (rel: string) => (rel.endsWith('point.wgsl') ? loadShaderFromRepo(rel).replace('fn jac_double', 'fn jac_double_broken') : loadShaderFromRepo(rel));
+    await expect(createRecoverKernel(device, broken)).rejects.toThrow(BackendFaultError);
+    await expect(createRecoverKernel(device, broken)).rejects.toThrow(/failed to compile/);
+  });
+
+  // Last: it destroys the shared device.
+  it('throws BackendFaultError when the device is lost mid-batch', async () => {
+    const sigs = Array.from({ length: 64 }, () => sig(toBig(randomBytes(32)), pointWithSmallX().r, 12345n, 0));
+    const pending = kernel.recover(packSignatures(sigs));
+    device.destroy();
+    await expect(pending).rejects.toThrow(BackendFaultError);
+  });
+});
+
+function isCurveX(x: bigint): boolean {
+  const rhs = (x * x * x + 7n) % P;
+  return powMod(rhs, (P - 1n) / 2n, P) !== P - 1n;
+}
+function inv(a: bigint): bigint {
+  return powMod(modN(a), N - 2n, N);
+}
+function powMod(b: bigint, e: bigint, m: bigint): bigint {
+  let r = 1n;
+  for (b %= m; e > 0n; e >>= 1n, b = (b * b) % m) if (e & 1n) r = (r * b) % m;
+  return r;
+}
+/** Ethereum's v to a recovery id: typed txs carry yParity; legacy 27/28 or EIP-155 chainId·2 + 35/36. */
+function recoveryId(type: number, v: bigint): 0 | 1 {
+  if (type !== 0) return Number(v) as 0 | 1;
+  if (v === 27n || v === 28n) return Number(v - 27n) as 0 | 1;
+  return Number((v - 35n) % 2n) as 0 | 1;
+}
