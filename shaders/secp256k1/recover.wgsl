@@ -8,8 +8,10 @@
 // u2 R uses a 4-bit window over a table of R..15R built per signature (see mul_add).
 //
 // Input: packed 97-byte records hash ‖ r ‖ s ‖ recovery (big-endian numbers), read as bytes out of
-// a u32 array. Output: 16 words per item, the bytes of x ‖ y big-endian in memory order, then one
-// valid flag word per item after all the keys.
+// a u32 array. Output, by params.mode: MODE_KEYS writes 16 words per item, the bytes of x ‖ y
+// big-endian in memory order; MODE_ADDRESSES writes 5 words per item, the 20 address bytes
+// (addresses.wgsl). Either way one valid flag word per item follows all the items' words. One
+// entry point for both, so drivers compile the big recovery code once.
 
 @group(0) @binding(0) var<storage, read> records: array<u32>;
 @group(0) @binding(1) var<storage, read> g_table: array<u32>;
@@ -17,12 +19,14 @@
 
 struct RecoverParams {
   count: u32,
-  _pad0: u32,
+  mode: u32,
   _pad1: u32,
   _pad2: u32,
 }
 @group(0) @binding(3) var<uniform> params: RecoverParams;
 
+const MODE_KEYS: u32 = 0u;
+const MODE_ADDRESSES: u32 = 1u;
 const RECORD_BYTES: u32 = 97u;
 const G_TABLE_ROW: u32 = 255u;
 const G_ENTRY_WORDS: u32 = 16u;
@@ -116,21 +120,35 @@ fn mul_add(rx: Fe, ry: Fe, u2: Fe, u1: Fe) -> Jac {
   return acc;
 }
 
-// Writes the 32 big-endian bytes of canonical v as 8 words at out_words[at..].
-fn store_be256(at: u32, v: Fe) {
-  for (var w = 0u; w < 8u; w++) {
-    let hi = v[15u - 2u * w];
-    let lo = v[14u - 2u * w];
-    out_words[at + w] = (hi >> 8u) | ((hi & 0xffu) << 8u) | ((lo >> 8u) << 16u) | ((lo & 0xffu) << 24u);
+// The 64 bytes x ‖ y (each big-endian) as 16 words whose little-endian memory order is that byte
+// string: the key as the host reads it, and the message block Keccak absorbs.
+fn key_words(x: Fe, y: Fe) -> array<u32, 16> {
+  var out: array<u32, 16>;
+  for (var w = 0u; w < 16u; w++) {
+    var v = x;
+    if (w >= 8u) { v = y; }
+    let hi = v[15u - 2u * (w & 7u)];
+    let lo = v[14u - 2u * (w & 7u)];
+    out[w] = (hi >> 8u) | ((hi & 0xffu) << 8u) | ((lo >> 8u) << 16u) | ((lo & 0xffu) << 24u);
   }
+  return out;
 }
 
-// The recovered key of record `i`; returns false where the signature is invalid.
-fn recover_one(i: u32) -> bool {
+struct RecoveredKey {
+  ok: bool,
+  x: Fe,
+  y: Fe,
+}
+
+// The public key of record `i` in canonical affine coordinates; ok is false where the signature is
+// invalid (and x, y are then meaningless).
+fn recover_key(i: u32) -> RecoveredKey {
+  var fail: RecoveredKey;
+  fail.ok = false;
   let base = i * RECORD_BYTES;
   let r = load_be256(base + 32u);
   let s = load_be256(base + 64u);
-  if (!sc_in_range(r) || !sc_in_range(s)) { return false; }
+  if (!sc_in_range(r) || !sc_in_range(s)) { return fail; }
   let e = sc_reduce(load_be256(base));
   let odd = record_byte(base + 96u) & 1u;
 
@@ -138,7 +156,7 @@ fn recover_one(i: u32) -> bool {
   // already a canonical field element).
   let y2 = fe_add(fe_mul(fe_sqr(r), r), fe_mul_small(fe_one(), 7u));
   var y = fe_canon(fe_sqrt_candidate(y2));
-  if (!fe_equal(fe_sqr(y), y2)) { return false; }
+  if (!fe_equal(fe_sqr(y), y2)) { return fail; }
   if ((y[0] & 1u) != odd) { y = fe_canon(fe_neg(y)); }
 
   // u1 = -e r^-1, u2 = s r^-1: Montgomery products with the Montgomery-form inverse.
@@ -150,22 +168,34 @@ fn recover_one(i: u32) -> bool {
     u[k] = sc_mont_mul(u[k], r_inv);
   }
   let q = mul_add(r, y, u[1], u[0]);
-  if (q.inf != 0u) { return false; }
+  if (q.inf != 0u) { return fail; }
 
   let z_inv = fe_inv(q.z);
   let z_inv2 = fe_sqr(z_inv);
-  let qx = fe_canon(fe_mul(q.x, z_inv2));
-  let qy = fe_canon(fe_mul(q.y, fe_mul(z_inv2, z_inv)));
-  store_be256(i * 16u, qx);
-  store_be256(i * 16u + 8u, qy);
-  return true;
+  return RecoveredKey(true, fe_canon(fe_mul(q.x, z_inv2)), fe_canon(fe_mul(q.y, fe_mul(z_inv2, z_inv))));
 }
 
 @compute @workgroup_size(64)
 fn recover_main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let i = gid.x;
-  if (i >= params.count) { return; }
-  // Invalid items leave early; their lanes idle while the rest of the wave computes.
-  let ok = recover_one(i);
-  out_words[params.count * 16u + i] = select(0u, 1u, ok);
+  let count = params.count;
+  if (i >= count) { return; }
+  // Invalid items leave recover_key early; their lanes idle while the rest of the wave computes.
+  let key = recover_key(i);
+  var item_words = 16u;
+  if (params.mode == MODE_ADDRESSES) { item_words = 5u; }
+  if (key.ok) {
+    let words = key_words(key.x, key.y);
+    if (params.mode == MODE_ADDRESSES) {
+      let addr = key_address(words);
+      for (var w = 0u; w < 5u; w++) {
+        out_words[i * 5u + w] = addr[w];
+      }
+    } else {
+      for (var w = 0u; w < 16u; w++) {
+        out_words[i * 16u + w] = words[w];
+      }
+    }
+  }
+  out_words[count * item_words + i] = select(0u, 1u, key.ok);
 }

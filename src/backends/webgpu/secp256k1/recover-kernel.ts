@@ -1,13 +1,20 @@
 /// <reference types="@webgpu/types" />
 import { BackendFaultError, InputError } from '../../../runtime/errors.js';
 import {
+  ADDRESS_BYTES,
   PUBKEY_BYTES,
   SIG_RECORD_BYTES,
   type PackedSignatures,
   type RecoveredKeys,
 } from '../../../runtime/packing.js';
 import { buildGTable } from './g-table.js';
-import { assembleSecp256k1Shader, SECP256K1_RECOVER_FILE, type ShaderLoader } from './shader-files.js';
+import { assembleSecp256k1Shader, SECP256K1_RECOVER_FILES, type ShaderLoader } from './shader-files.js';
+
+/** Addresses of a batch: count × 20 bytes, and `valid[i]` = 1 where recovery succeeded. */
+export interface RecoveredAddresses {
+  addresses: Uint8Array;
+  valid: Uint8Array;
+}
 
 /** secp256k1 public-key recovery on one GPUDevice. Calls are serialized; buffers are reused. */
 export interface RecoverKernel {
@@ -16,6 +23,11 @@ export interface RecoverKernel {
    * (before anything is uploaded) and BackendFaultError for any device-side failure.
    */
   recover(batch: PackedSignatures): Promise<RecoveredKeys>;
+  /**
+   * Recovers and hashes on the device in the same dispatch: keccak256(x ‖ y)[12..32] per record,
+   * so keys never come back to the host. Errors as recover().
+   */
+  recoverAddresses(batch: PackedSignatures): Promise<RecoveredAddresses>;
   /** Frees the kernel's buffers; the device itself belongs to the caller. */
   destroy(): void;
 }
@@ -27,8 +39,12 @@ export interface RecoverKernelOptions {
 }
 
 const WORKGROUP_SIZE = 64;
-/** Output words per item: 16 of key (x ‖ y) plus one valid flag, stored in two regions. */
-const OUT_WORDS_PER_ITEM = PUBKEY_BYTES / 4 + 1;
+/** The shader's output modes (params.mode) and the words each writes per item before the valid flags. */
+const KEYS = { mode: 0, wordsPerItem: PUBKEY_BYTES / 4 } as const;
+const ADDRESSES = { mode: 1, wordsPerItem: ADDRESS_BYTES / 4 } as const;
+type OutputMode = typeof KEYS | typeof ADDRESSES;
+/** The output buffer is sized for the larger mode, plus the valid flag. */
+const OUT_WORDS_PER_ITEM = KEYS.wordsPerItem + 1;
 const PARAMS_BYTES = 16;
 
 /**
@@ -41,8 +57,14 @@ export async function createRecoverKernel(
   loadShader: ShaderLoader,
   opts: RecoverKernelOptions = {},
 ): Promise<RecoverKernel> {
-  const code = assembleSecp256k1Shader(loadShader, loadShader(SECP256K1_RECOVER_FILE));
-  const pipeline = await compilePipeline(device, code);
+  let code: string;
+  try {
+    code = assembleSecp256k1Shader(loadShader, ...SECP256K1_RECOVER_FILES.map((f) => `// ---- ${f}\n${loadShader(f)}`));
+  } catch (e) {
+    throw new BackendFaultError('webgpu', `secp256k1 shader sources unavailable: ${errorText(e)}`, { cause: e });
+  }
+  const bindGroupLayout = createBindGroupLayout(device);
+  const pipeline = await compilePipeline(device, bindGroupLayout, code);
   const gTable = buildGTable();
   const gBuffer = device.createBuffer({
     label: 'secp256k1 G table',
@@ -50,10 +72,23 @@ export async function createRecoverKernel(
     usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST,
   });
   device.queue.writeBuffer(gBuffer, 0, gTable);
-  return new WebGpuRecoverKernel(device, pipeline, gBuffer, maxItemsFor(device, opts));
+  return new WebGpuRecoverKernel(device, bindGroupLayout, pipeline, gBuffer, maxItemsFor(device, opts));
 }
 
-async function compilePipeline(device: GPUDevice, code: string): Promise<GPUComputePipeline> {
+function createBindGroupLayout(device: GPUDevice): GPUBindGroupLayout {
+  const visibility = GPUShaderStage.COMPUTE;
+  return device.createBindGroupLayout({
+    label: 'secp256k1',
+    entries: [
+      { binding: 0, visibility, buffer: { type: 'read-only-storage' } },
+      { binding: 1, visibility, buffer: { type: 'read-only-storage' } },
+      { binding: 2, visibility, buffer: { type: 'storage' } },
+      { binding: 3, visibility, buffer: { type: 'uniform' } },
+    ],
+  });
+}
+
+async function compilePipeline(device: GPUDevice, bindGroupLayout: GPUBindGroupLayout, code: string): Promise<GPUComputePipeline> {
   device.pushErrorScope('validation');
   const module = device.createShaderModule({ label: 'secp256k1 recover', code });
   const info = await module.getCompilationInfo();
@@ -64,7 +99,7 @@ async function compilePipeline(device: GPUDevice, code: string): Promise<GPUComp
     try {
       pipeline = await device.createComputePipelineAsync({
         label: 'secp256k1 recover',
-        layout: 'auto',
+        layout: device.createPipelineLayout({ bindGroupLayouts: [bindGroupLayout] }),
         compute: { module, entryPoint: 'recover_main' },
       });
     } catch (e) {
@@ -77,7 +112,7 @@ async function compilePipeline(device: GPUDevice, code: string): Promise<GPUComp
     throw new BackendFaultError('webgpu', `secp256k1 shader failed to compile: ${text}`);
   }
   if (pipelineError !== undefined || scopeError !== null || pipeline === undefined) {
-    const why = scopeError?.message ?? String(pipelineError);
+    const why = scopeError?.message ?? errorText(pipelineError);
     throw new BackendFaultError('webgpu', `secp256k1 pipeline creation failed: ${why}`, { cause: pipelineError });
   }
   return pipeline;
@@ -86,10 +121,12 @@ async function compilePipeline(device: GPUDevice, code: string): Promise<GPUComp
 function maxItemsFor(device: GPUDevice, opts: RecoverKernelOptions): number {
   const { maxStorageBufferBindingSize, maxComputeWorkgroupsPerDimension, maxBufferSize } = device.limits;
   const bindable = Math.min(maxStorageBufferBindingSize, maxBufferSize);
-  const byRecords = Math.floor(bindable / SIG_RECORD_BYTES) & ~3;
+  const byRecords = Math.floor(bindable / SIG_RECORD_BYTES);
   const byOutput = Math.floor(bindable / (OUT_WORDS_PER_ITEM * 4));
   const byDispatch = maxComputeWorkgroupsPerDimension * WORKGROUP_SIZE;
-  return Math.max(1, Math.min(opts.maxItemsPerDispatch ?? 1 << 20, byRecords, byOutput, byDispatch));
+  const items = Math.min(opts.maxItemsPerDispatch ?? 1 << 20, byRecords, byOutput, byDispatch);
+  // A multiple of 4 keeps every chunk's records at a 4-byte offset (97 · 4k), as writeBuffer wants.
+  return Math.max(4, items & ~3);
 }
 
 /** Buffers sized for `capacity` items, replaced by larger ones when a chunk does not fit. */
@@ -110,6 +147,7 @@ class WebGpuRecoverKernel implements RecoverKernel {
 
   constructor(
     private readonly device: GPUDevice,
+    private readonly bindGroupLayout: GPUBindGroupLayout,
     private readonly pipeline: GPUComputePipeline,
     private readonly gBuffer: GPUBuffer,
     private readonly maxItems: number,
@@ -121,11 +159,14 @@ class WebGpuRecoverKernel implements RecoverKernel {
     });
   }
 
-  recover(batch: PackedSignatures): Promise<RecoveredKeys> {
-    checkRecords(batch);
-    const run = this.queue.then(() => this.recoverChecked(batch));
-    this.queue = run.catch(() => undefined);
-    return run;
+  async recover(batch: PackedSignatures): Promise<RecoveredKeys> {
+    const { data, valid } = await this.serialized(batch, KEYS);
+    return { keys: data, valid };
+  }
+
+  async recoverAddresses(batch: PackedSignatures): Promise<RecoveredAddresses> {
+    const { data, valid } = await this.serialized(batch, ADDRESSES);
+    return { addresses: data, valid };
   }
 
   destroy(): void {
@@ -135,27 +176,35 @@ class WebGpuRecoverKernel implements RecoverKernel {
     this.gBuffer.destroy();
   }
 
-  private async recoverChecked(batch: PackedSignatures): Promise<RecoveredKeys> {
+  private serialized(batch: PackedSignatures, output: OutputMode): Promise<{ data: Uint8Array; valid: Uint8Array }> {
+    checkRecords(batch);
+    const run = this.queue.then(() => this.runBatch(batch, output));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async runBatch(batch: PackedSignatures, output: OutputMode): Promise<{ data: Uint8Array; valid: Uint8Array }> {
     if (this.destroyed) throw new BackendFaultError('webgpu', 'secp256k1 kernel used after destroy()');
-    const keys = new Uint8Array(batch.count * PUBKEY_BYTES);
+    const data = new Uint8Array(batch.count * output.wordsPerItem * 4);
     const valid = new Uint8Array(batch.count);
     for (let from = 0; from < batch.count; from += this.maxItems) {
       const to = Math.min(batch.count, from + this.maxItems);
       try {
-        await this.runChunk(batch.records, from, to, keys, valid);
+        await this.runChunk(batch.records, from, to, output, data, valid);
       } catch (e) {
         if (e instanceof BackendFaultError) throw e;
         throw new BackendFaultError('webgpu', `secp256k1 recovery failed: ${errorText(e)}`, { cause: e });
       }
     }
-    return { keys, valid };
+    return { data, valid };
   }
 
   private async runChunk(
     records: Uint8Array,
     from: number,
     to: number,
-    keys: Uint8Array,
+    output: OutputMode,
+    data: Uint8Array,
     valid: Uint8Array,
   ): Promise<void> {
     const count = to - from;
@@ -164,8 +213,9 @@ class WebGpuRecoverKernel implements RecoverKernel {
     device.pushErrorScope('validation');
     device.pushErrorScope('out-of-memory');
     writeRecords(device.queue, bufs.records, records, from * SIG_RECORD_BYTES, count * SIG_RECORD_BYTES);
-    device.queue.writeBuffer(this.params, 0, new Uint32Array([count, 0, 0, 0]));
-    const outBytes = count * OUT_WORDS_PER_ITEM * 4;
+    device.queue.writeBuffer(this.params, 0, new Uint32Array([count, output.mode, 0, 0]));
+    const itemBytes = output.wordsPerItem * 4;
+    const outBytes = count * (itemBytes + 4);
     const encoder = device.createCommandEncoder({ label: 'secp256k1 recover' });
     const pass = encoder.beginComputePass();
     pass.setPipeline(this.pipeline);
@@ -182,8 +232,8 @@ class WebGpuRecoverKernel implements RecoverKernel {
     await bufs.staging.mapAsync(GPUMapMode.READ, 0, outBytes);
     try {
       const bytes = new Uint8Array(bufs.staging.getMappedRange(0, outBytes));
-      keys.set(bytes.subarray(0, count * PUBKEY_BYTES), from * PUBKEY_BYTES);
-      const flags = new Uint32Array(bytes.buffer, bytes.byteOffset + count * PUBKEY_BYTES, count);
+      data.set(bytes.subarray(0, count * itemBytes), from * itemBytes);
+      const flags = new Uint32Array(bytes.buffer, bytes.byteOffset + count * itemBytes, count);
       for (let i = 0; i < count; i++) {
         const f = flags[i]!;
         if (f > 1) throw new BackendFaultError('webgpu', `secp256k1 kernel wrote valid flag ${f} for item ${from + i}`);
@@ -207,7 +257,7 @@ class WebGpuRecoverKernel implements RecoverKernel {
     });
     const outSize = capacity * OUT_WORDS_PER_ITEM * 4;
     const out = device.createBuffer({
-      label: 'secp256k1 keys',
+      label: 'secp256k1 results',
       size: outSize,
       usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC,
     });
@@ -217,7 +267,7 @@ class WebGpuRecoverKernel implements RecoverKernel {
       usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
     });
     const bindGroup = device.createBindGroup({
-      layout: this.pipeline.getBindGroupLayout(0),
+      layout: this.bindGroupLayout,
       entries: [
         { binding: 0, resource: { buffer: records } },
         { binding: 1, resource: { buffer: this.gBuffer } },
@@ -252,7 +302,7 @@ function checkRecords(batch: PackedSignatures): void {
 /** Uploads bytes [start, start + len) of src; writeBuffer wants 4-byte multiples, so the tail is padded. */
 function writeRecords(queue: GPUQueue, dst: GPUBuffer, src: Uint8Array, start: number, len: number): void {
   const whole = len & ~3;
-  if (whole > 0) queue.writeBuffer(dst, 0, src.buffer, src.byteOffset + start, whole);
+  if (whole > 0) queue.writeBuffer(dst, 0, src, start, whole);
   if (whole < len) {
     const tail = new Uint8Array(4);
     tail.set(src.subarray(start + whole, start + len));

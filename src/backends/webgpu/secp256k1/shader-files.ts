@@ -14,8 +14,15 @@ export const SECP256K1_LIBRARY_FILES = [
   'secp256k1/point.wgsl',
 ] as const;
 
-/** The recovery kernel's entry point file (bindings + `recover_main`). */
-export const SECP256K1_RECOVER_FILE = 'secp256k1/recover.wgsl';
+/**
+ * The recovery kernel's own files after the library: Keccak-f[1600] on u32 lane pairs (from the
+ * Keccak kernel's folder), the address hashing, and the entry point with its bindings.
+ */
+export const SECP256K1_RECOVER_FILES = [
+  'keccak/keccak_f1600.wgsl',
+  'secp256k1/addresses.wgsl',
+  'secp256k1/recover.wgsl',
+] as const;
 
 /** Concatenates the library and then the given entry-point sources into one WGSL module. */
 export function assembleSecp256k1Shader(load: ShaderLoader, ...entrySources: string[]): string {
