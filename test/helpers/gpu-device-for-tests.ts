@@ -10,10 +10,11 @@ const SHADERS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 's
 
 /**
  * A WebGPU device for the shader suites: Dawn through the npm `webgpu` package, on SwiftShader
- * unless the environment already points Vulkan elsewhere (a real GPU).
+ * unless VK_ICD_FILENAMES already names a Vulkan driver or EVM_ACCEL_TEST_ADAPTER=hardware asks for
+ * the system's own (a real GPU).
  */
 export async function gpuDeviceForTests(requiredLimits: Record<string, number> = {}): Promise<GPUDevice> {
-  process.env.VK_ICD_FILENAMES ??= SWIFTSHADER_ICD;
+  if (process.env.EVM_ACCEL_TEST_ADAPTER !== 'hardware') process.env.VK_ICD_FILENAMES ??= SWIFTSHADER_ICD;
   if (!process.env.XDG_RUNTIME_DIR) {
     const dir = join(tmpdir(), `evm-accel-xdg-${process.getuid?.() ?? 'user'}`);
     mkdirSync(dir, { recursive: true, mode: 0o700 });
