@@ -5,6 +5,7 @@ type Command = (argv: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   info: { summary: 'backends found, devices, why any is unavailable', load: async () => (await import('./commands/info.js')).info },
+  bench: { summary: 'kernel benchmarks against the libraries a user would pick instead', load: async () => (await import('./commands/bench.js')).bench },
 };
 
 function usage(): string {

@@ -105,3 +105,46 @@ function describe(v: unknown): string {
   if (typeof v !== 'object') return typeof v;
   return (v as object).constructor?.name ?? 'object';
 }
+
+/** Joins packed message batches into one (the batcher coalesces concurrent calls with it). */
+export function concatMessages(parts: readonly PackedMessages[]): PackedMessages {
+  if (parts.length === 1) return parts[0]!;
+  let bytes = 0;
+  let count = 0;
+  for (const p of parts) {
+    bytes += p.data.length;
+    count += p.count;
+  }
+  if (bytes > MAX_PACKED_BYTES) throw new InputError(-1, 'coalesced batch exceeds 4 GiB of message data');
+  const data = new Uint8Array(bytes);
+  const offsets = new Uint32Array(2 * count);
+  let at = 0;
+  let item = 0;
+  for (const p of parts) {
+    data.set(p.data, at);
+    for (let i = 0; i < p.count; i++, item++) {
+      offsets[2 * item] = p.offsets[2 * i]! + at;
+      offsets[2 * item + 1] = p.offsets[2 * i + 1]!;
+    }
+    at += p.data.length;
+  }
+  return { data, offsets, count };
+}
+
+/** Joins packed signature batches into one. */
+export function concatSignatures(parts: readonly PackedSignatures[]): PackedSignatures {
+  if (parts.length === 1) return parts[0]!;
+  return { records: concatBytes(parts.map((p) => p.records)), count: parts.reduce((n, p) => n + p.count, 0) };
+}
+
+/** Concatenates byte arrays. */
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}

@@ -24,7 +24,11 @@ export interface BackendInfo {
   name: BackendName;
   /** Human-readable device: CPU model, GPU adapter, FPGA transport and core. */
   device: string;
-  /** Whether the work runs on dedicated hardware or is emulated/run in software. */
+  /**
+   * `hardware`: runs natively on a real processor (CPU threads, a GPU, an FPGA board).
+   * `software`: emulated or interpreted (SwiftShader, a Verilator simulation, the JS reference).
+   * Routing never lets a software backend displace a hardware one.
+   */
   kind: 'hardware' | 'software';
   /** `ready`: in rotation; `unavailable`: never came up; `failed`: taken out after repeated faults. */
   status: 'ready' | 'unavailable' | 'failed';

@@ -1,0 +1,92 @@
+import type { GpuContextOptions } from './device.js';
+import type { RoundStyle } from './keccak-codegen.js';
+
+/** How Keccak's 64-bit lanes live inside the permutation (see shaders/keccak/lanes_*.wgsl). */
+export type LaneLayout = 'plain' | 'interleaved';
+
+/** Tuning of the Keccak kernel. Defaults are set by {@link resolveWebGpuOptions}. */
+export interface KeccakTuning {
+  /** Lane layout inside the permutation. */
+  lanes: LaneLayout;
+  /** The 24 rounds as a loop (small code, ι from a table) or unrolled (ι as literals, 13× the code). */
+  rounds: RoundStyle;
+  /** Invocations per workgroup (the WGSL override WORKGROUP_SIZE). */
+  workgroupSize: number;
+  /** Most messages per dispatch; larger batches are split into chunks that overlap. */
+  chunkMessages: number;
+  /** Most message bytes per dispatch (a single longer message still gets a chunk of its own). */
+  chunkBytes: number;
+  /** Chunks in flight at once (buffer sets in the pool): 2 = double buffering. */
+  inFlight: number;
+  /** Sort a chunk's messages by block count when their lengths differ enough to stall SIMD groups. */
+  sortByLength: boolean;
+  /** Record GPU timestamps around each dispatch when the device supports them (benchmarks). */
+  profile: boolean;
+}
+
+/**
+ * Hooks that inject faults into a real device, for tests of the backend's fault handling; never
+ * set in production.
+ */
+export interface WebGpuFaultHooks {
+  /** Rewrites a kernel's assembled WGSL before compilation (e.g. to break it). */
+  transformSource?: (kernel: string, wgsl: string) => string;
+  /** Called after each submission with the device (e.g. to destroy it mid-batch). */
+  afterSubmit?: (device: GPUDevice) => void;
+}
+
+/** Everything the WebGPU backend can be opened with. */
+export interface WebGpuOptions extends GpuContextOptions {
+  keccak: KeccakTuning;
+  /** A readback not completed after this long is a fault (ms). */
+  mapTimeoutMs: number;
+  faults?: WebGpuFaultHooks;
+}
+
+const DEFAULT_TUNING: KeccakTuning = {
+  lanes: 'plain',
+  rounds: 'loop',
+  workgroupSize: 64,
+  chunkMessages: 1 << 18,
+  chunkBytes: 32 << 20,
+  inFlight: 2,
+  sortByLength: true,
+  profile: false,
+};
+
+/** Defaults, overridden by the environment (for tuning on a GPU without code changes), then by `opts`. */
+export function resolveWebGpuOptions(
+  opts: Partial<Omit<WebGpuOptions, 'keccak'>> & { keccak?: Partial<KeccakTuning> } = {},
+  env: NodeJS.ProcessEnv = process.env,
+): WebGpuOptions {
+  const fromEnv: Partial<KeccakTuning> = {};
+  const lanes = env.EVM_ACCEL_WEBGPU_LANES;
+  if (lanes !== undefined) {
+    if (lanes !== 'plain' && lanes !== 'interleaved') {
+      throw new RangeError(`EVM_ACCEL_WEBGPU_LANES must be plain or interleaved, got ${lanes}`);
+    }
+    fromEnv.lanes = lanes;
+  }
+  const rounds = env.EVM_ACCEL_WEBGPU_ROUNDS;
+  if (rounds !== undefined) {
+    if (rounds !== 'loop' && rounds !== 'unrolled') {
+      throw new RangeError(`EVM_ACCEL_WEBGPU_ROUNDS must be loop or unrolled, got ${rounds}`);
+    }
+    fromEnv.rounds = rounds;
+  }
+  const wg = env.EVM_ACCEL_WEBGPU_WORKGROUP;
+  if (wg !== undefined) fromEnv.workgroupSize = positiveInt('EVM_ACCEL_WEBGPU_WORKGROUP', wg);
+  const keccak = { ...DEFAULT_TUNING, ...fromEnv, ...opts.keccak };
+  const timeout = env.EVM_ACCEL_WEBGPU_TIMEOUT_MS;
+  return {
+    ...opts,
+    keccak,
+    mapTimeoutMs: opts.mapTimeoutMs ?? (timeout !== undefined ? positiveInt('EVM_ACCEL_WEBGPU_TIMEOUT_MS', timeout) : 60_000),
+  };
+}
+
+function positiveInt(name: string, v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new RangeError(`${name} must be a positive integer, got ${v}`);
+  return n;
+}

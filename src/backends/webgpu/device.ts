@@ -1,0 +1,241 @@
+import { BackendFaultError, BackendUnavailableError } from '../../runtime/errors.js';
+import { describeAdapter, type AdapterDescription } from './adapter-kind.js';
+
+/** How to acquire a device. */
+export interface GpuContextOptions {
+  /** Dawn toggles for `create()`, e.g. `['backend=vulkan']`; default none. */
+  dawnFlags?: string[];
+  /** Adapter preference passed to requestAdapter. */
+  powerPreference?: GPUPowerPreference;
+  /** Ask for 'timestamp-query' when the adapter has it (benchmarks); default false. */
+  timestamps?: boolean;
+}
+
+/** Why a device went away, as Dawn said it. */
+export interface LossInfo {
+  reason: string;
+  message: string;
+}
+
+let dawn: Promise<typeof import('webgpu')> | undefined;
+
+/**
+ * Loads Dawn's Node binding and installs the WebGPU globals (GPUBufferUsage, GPUMapMode, ...)
+ * it requires on globalThis, the only global this backend sets. Loaded on first use, so that a
+ * platform without the native binding gets BackendUnavailableError rather than a failed import.
+ */
+async function loadDawn(): Promise<typeof import('webgpu')> {
+  dawn ??= import('webgpu').then((m) => {
+    Object.assign(globalThis, m.globals);
+    return m;
+  });
+  try {
+    return await dawn;
+  } catch (e) {
+    dawn = undefined;
+    throw new BackendUnavailableError('webgpu', `Dawn's Node binding (npm webgpu) did not load: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * One acquired WebGPU device and everything its kernels need to use it safely: adapter
+ * description, limits, loss and uncaptured-error tracking, shader compilation that reports
+ * compiler messages, error scopes and readbacks with a timeout. Every fault surfaces as a
+ * {@link BackendFaultError} so that the runtime re-runs the batch on another backend; a context
+ * that faulted is discarded (see {@link GpuContext.healthy}) and a new one acquired.
+ *
+ * Kernels (Keccak here, secp256k1 recovery next) receive the context, compile their pipelines
+ * with {@link GpuContext.compile} and submit through {@link GpuContext.scoped} and
+ * {@link GpuContext.mapRead}.
+ */
+export class GpuContext {
+  /** Set once the device is lost (destroyed, driver reset, ...). */
+  lostInfo: LossInfo | undefined;
+  /** Errors no error scope caught since acquisition. */
+  uncapturedErrors = 0;
+  lastUncapturedError: string | undefined;
+  /** Resolves when the device is lost, for whatever reason. */
+  readonly lost: Promise<LossInfo>;
+  /** Readbacks in flight, failed at once when the device is lost. */
+  private readonly waiters = new Set<(e: Error) => void>();
+  /** Whether 'timestamp-query' was enabled on the device. */
+  readonly hasTimestamps: boolean;
+
+  private constructor(
+    /** Keeps Dawn's instance alive as long as the device; dropped by destroy(). */
+    private gpu: GPU | undefined,
+    readonly adapter: GPUAdapter,
+    readonly device: GPUDevice,
+    readonly info: AdapterDescription,
+  ) {
+    this.hasTimestamps = device.features.has('timestamp-query');
+    this.lost = device.lost.then((l) => {
+      this.lostInfo = { reason: l.reason, message: l.message };
+      const fault = new BackendFaultError('webgpu', `device lost (${l.reason}): ${l.message}`);
+      for (const reject of this.waiters) reject(fault);
+      return this.lostInfo;
+    });
+    device.addEventListener('uncapturederror', (ev) => {
+      this.uncapturedErrors++;
+      this.lastUncapturedError = (ev as GPUUncapturedErrorEvent).error.message;
+    });
+  }
+
+  /**
+   * Requests an adapter and a device with the adapter's largest buffer limits. Throws
+   * BackendUnavailableError when there is no adapter (no GPU and no software Vulkan ICD).
+   */
+  static async acquire(opts: GpuContextOptions = {}): Promise<GpuContext> {
+    const { create } = await loadDawn();
+    const gpu = create(opts.dawnFlags ?? []);
+    const adapter = await gpu.requestAdapter(
+      opts.powerPreference ? { powerPreference: opts.powerPreference } : undefined,
+    );
+    if (!adapter) {
+      throw new BackendUnavailableError(
+        'webgpu',
+        'no WebGPU adapter (no GPU driver; for SwiftShader set VK_ICD_FILENAMES and XDG_RUNTIME_DIR)',
+      );
+    }
+    const a = adapter.limits;
+    const requiredFeatures: GPUFeatureName[] =
+      opts.timestamps && adapter.features.has('timestamp-query') ? ['timestamp-query'] : [];
+    let device: GPUDevice;
+    try {
+      device = await adapter.requestDevice({
+        requiredFeatures,
+        requiredLimits: {
+          maxStorageBufferBindingSize: a.maxStorageBufferBindingSize,
+          maxBufferSize: a.maxBufferSize,
+          maxComputeInvocationsPerWorkgroup: a.maxComputeInvocationsPerWorkgroup,
+          maxComputeWorkgroupSizeX: a.maxComputeWorkgroupSizeX,
+        },
+      });
+    } catch (e) {
+      throw new BackendUnavailableError('webgpu', `the adapter refused a device: ${(e as Error).message}`);
+    }
+    const i = adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean };
+    const info = describeAdapter({
+      vendor: i.vendor,
+      architecture: i.architecture,
+      device: i.device,
+      description: i.description,
+      isFallbackAdapter: i.isFallbackAdapter,
+    });
+    return new GpuContext(gpu, adapter, device, info);
+  }
+
+  /** The device's limits. */
+  get limits(): GPUSupportedLimits {
+    return this.device.limits;
+  }
+
+  /** False once the device was lost or an error escaped every scope: the context must be replaced. */
+  get healthy(): boolean {
+    return this.lostInfo === undefined && this.uncapturedErrors === 0 && this.gpu !== undefined;
+  }
+
+  /** Throws the fault that makes this context unusable, if any. */
+  assertHealthy(): void {
+    if (this.gpu === undefined) throw new BackendFaultError('webgpu', 'device context was closed');
+    if (this.lostInfo) {
+      throw new BackendFaultError('webgpu', `device lost (${this.lostInfo.reason}): ${this.lostInfo.message}`);
+    }
+    if (this.uncapturedErrors > 0) {
+      throw new BackendFaultError('webgpu', `uncaptured device error: ${this.lastUncapturedError ?? '?'}`);
+    }
+  }
+
+  /**
+   * Compiles a compute pipeline; throws BackendFaultError with the compiler's messages when the
+   * WGSL does not compile or the pipeline does not validate.
+   */
+  async compile(
+    label: string,
+    code: string,
+    entryPoint: string,
+    constants: Record<string, number> = {},
+  ): Promise<GPUComputePipeline> {
+    this.assertHealthy();
+    this.device.pushErrorScope('validation');
+    const module = this.device.createShaderModule({ label, code });
+    const messages = (await module.getCompilationInfo()).messages.filter((m) => m.type === 'error');
+    const moduleError = await this.device.popErrorScope();
+    if (messages.length > 0 || moduleError) {
+      const text = messages.map((m) => `${m.lineNum}:${m.linePos} ${m.message}`).join('; ');
+      throw new BackendFaultError('webgpu', `shader ${label} does not compile: ${text || moduleError?.message}`);
+    }
+    this.device.pushErrorScope('validation');
+    let pipeline: GPUComputePipeline;
+    try {
+      pipeline = await this.device.createComputePipelineAsync({
+        label,
+        layout: 'auto',
+        compute: { module, entryPoint, constants },
+      });
+    } catch (e) {
+      await this.device.popErrorScope();
+      throw new BackendFaultError('webgpu', `pipeline ${label} failed: ${(e as Error).message}`, { cause: e });
+    }
+    const pipelineError = await this.device.popErrorScope();
+    if (pipelineError) throw new BackendFaultError('webgpu', `pipeline ${label} failed: ${pipelineError.message}`);
+    return pipeline;
+  }
+
+  /**
+   * Runs `fn` (buffer writes, encoding, submission) inside validation and out-of-memory error
+   * scopes; resolves once the scopes are popped, throwing BackendFaultError if either caught one.
+   */
+  async scoped(what: string, fn: () => void): Promise<void> {
+    this.assertHealthy();
+    this.device.pushErrorScope('out-of-memory');
+    this.device.pushErrorScope('validation');
+    try {
+      fn();
+    } finally {
+      const [validation, oom] = [this.device.popErrorScope(), this.device.popErrorScope()];
+      const errors = (await Promise.all([validation, oom])).filter((e) => e !== null);
+      if (errors.length > 0) {
+        throw new BackendFaultError('webgpu', `${what}: ${errors.map((e) => e!.message).join('; ')}`);
+      }
+    }
+  }
+
+  /**
+   * Maps `buffer` for reading, racing the device's loss and a timeout: a readback that never
+   * completes (hung queue, lost device whose callbacks never fire) becomes a BackendFaultError
+   * after `timeoutMs` instead of a batch that waits forever.
+   */
+  async mapRead(buffer: GPUBuffer, size: number, timeoutMs: number): Promise<void> {
+    this.assertHealthy();
+    let timer: NodeJS.Timeout | undefined;
+    let waiter: ((e: Error) => void) | undefined;
+    // Rejected by the timer or by the device's loss; a waiter set rather than a race against
+    // `lost`, which would pile one reaction per readback onto a promise pending for hours.
+    const fault = new Promise<never>((_, reject) => {
+      waiter = reject;
+      this.waiters.add(reject);
+      timer = setTimeout(
+        () => reject(new BackendFaultError('webgpu', `readback did not complete within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+    });
+    try {
+      await Promise.race([buffer.mapAsync(GPUMapMode.READ, 0, size), fault]);
+    } catch (e) {
+      if (e instanceof BackendFaultError) throw e;
+      throw new BackendFaultError('webgpu', `readback failed: ${(e as Error).message}`, { cause: e });
+    } finally {
+      clearTimeout(timer);
+      this.waiters.delete(waiter!);
+    }
+    this.assertHealthy();
+  }
+
+  /** Destroys the device and lets go of Dawn's instance (which otherwise keeps Node alive). */
+  destroy(): void {
+    if (this.gpu === undefined) return;
+    this.device.destroy();
+    this.gpu = undefined;
+  }
+}

@@ -1,0 +1,67 @@
+import { parseArgs } from 'node:util';
+import { createAccelerator, type Accelerator, type BackendName } from '../../index.js';
+import { benchEcrecover } from '../../../bench/ecrecover.js';
+import { benchKeccak } from '../../../bench/keccak.js';
+import { formatTable, type KernelBenchResult } from '../../../bench/kernel-bench.js';
+import { writeReport } from '../../../bench/report/html-report.js';
+import { writeResults } from '../../../bench/results-file.js';
+import { acceleratorOptions, parseBackend } from '../accelerator-options.js';
+
+const KINDS = ['keccak', 'ecrecover'] as const;
+type Kind = (typeof KINDS)[number];
+
+/** The evm-accel backends to measure: the forced one, or every ready one but the JS reference. */
+function measuredBackends(accel: Accelerator, forced: BackendName | undefined): BackendName[] {
+  if (forced) return [forced];
+  return accel.backends.filter((b) => b.status === 'ready' && b.name !== 'cpu-js').map((b) => b.name);
+}
+
+/**
+ * `evm-accel bench [keccak|ecrecover] [--backend B] [--quick] [--max-batch N] [--out DIR] [--json] [--report DIR]`:
+ * progress on stderr, a table (or with --json one JSON object) on stdout, JSON in bench/results/ (or --out DIR);
+ * `--report DIR` also writes DIR/report.html with an SVG chart per benchmark and the results it drew from.
+ */
+export async function bench(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      backend: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      quick: { type: 'boolean', default: false },
+      'max-batch': { type: 'string' },
+      out: { type: 'string' },
+      report: { type: 'string' },
+    },
+  });
+  const kinds = positionals.length ? positionals : [...KINDS];
+  for (const k of kinds) if (!(KINDS as readonly string[]).includes(k)) throw new Error(`unknown benchmark '${k}' (known: ${KINDS.join(', ')})`);
+  const forced = parseBackend(values.backend);
+  const accel = await createAccelerator(acceleratorOptions(forced));
+  try {
+    const backends = measuredBackends(accel, forced);
+    const results: Record<string, KernelBenchResult & { file: string }> = {};
+    for (const kind of kinds as Kind[]) {
+      const r =
+        kind === 'keccak'
+          ? await benchKeccak(accel, { backends, quick: values.quick })
+          : await benchEcrecover(accel, {
+              backends,
+              quick: values.quick,
+              maxBatch: Number(values['max-batch'] ?? (values.quick ? 4096 : 65536)),
+            });
+      const file = writeResults(kind, r, values.out);
+      results[kind] = { ...r, file };
+      if (!values.json) process.stdout.write(`\n${kind} on ${r.machine.cpu}, ${r.machine.cores} cores\n${formatTable(r)}results: ${file}\n`);
+    }
+    if (values.json) process.stdout.write(JSON.stringify(results) + '\n');
+    if (values.report) {
+      const page = writeReport(values.report, { keccak: results.keccak, ecrecover: results.ecrecover });
+      // With --json, stdout holds only the JSON object.
+      (values.json ? process.stderr : process.stdout).write(`report: ${page}\n`);
+    }
+    return 0;
+  } finally {
+    await accel.close();
+  }
+}

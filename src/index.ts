@@ -1,0 +1,17 @@
+/**
+ * evm-accel: batched Keccak-256 and secp256k1 recovery on WebGPU, FPGA and native CPU kernels.
+ * @packageDocumentation
+ */
+export { createAccelerator } from './runtime/accelerator.js';
+export { InputError, BackendUnavailableError, BackendFaultError, AllBackendsFailedError } from './runtime/errors.js';
+export type {
+  Accelerator,
+  AcceleratorOptions,
+  AcceleratorStats,
+  BackendInfo,
+  BackendName,
+  BackendStats,
+  CallOptions,
+  KernelName,
+  Signature,
+} from './runtime/types.js';

@@ -1,0 +1,125 @@
+import { keccakReference, recoverOneReference } from '../backends/cpu/js-backend.js';
+import type { Backend } from './backend.js';
+import {
+  ADDRESS_BYTES,
+  DIGEST_BYTES,
+  PUBKEY_BYTES,
+  SIG_RECORD_BYTES,
+  concatMessages,
+  concatSignatures,
+  sliceMessages,
+  sliceSignatures,
+  type PackedMessages,
+  type PackedSignatures,
+} from './packing.js';
+import type { KernelName } from './types.js';
+
+/**
+ * A kernel's output in one shape for all three: fixed-size records (`out`, `outBytes` each) and,
+ * for recovery, a validity flag per item.
+ */
+export interface KernelOutput {
+  out: Uint8Array;
+  valid: Uint8Array | null;
+}
+
+/** What the router needs to know about a kernel to batch, split, run, check and join it. */
+export interface KernelSpec<In> {
+  /** Public name; `addresses` is counted under ecrecover, which it needs. */
+  readonly id: 'keccak256' | 'ecrecover' | 'addresses';
+  /** The backend capability it needs. */
+  readonly needs: KernelName;
+  readonly outBytes: number;
+  count(batch: In): number;
+  slice(batch: In, from: number, to: number): In;
+  concat(parts: readonly In[]): In;
+  run(backend: Backend, batch: In): Promise<KernelOutput>;
+  /** Recomputes item i with the reference: the spot check that catches a backend's wrong answers. */
+  reference(batch: In, i: number): Uint8Array | null;
+  /** Spot-check cost class: the reference is cheap enough for every batch, or only larger ones. */
+  readonly spotCheckMinBatch: number;
+}
+
+function messageAt(b: PackedMessages, i: number): Uint8Array {
+  const start = b.offsets[2 * i]!;
+  return b.data.subarray(start, start + b.offsets[2 * i + 1]!);
+}
+
+function recordAt(b: PackedSignatures, i: number): Uint8Array {
+  return b.records.subarray(i * SIG_RECORD_BYTES, (i + 1) * SIG_RECORD_BYTES);
+}
+
+/** Keys as 64-byte messages, so a backend's Keccak turns them into addresses. */
+function keysAsMessages(keys: Uint8Array, count: number): PackedMessages {
+  const offsets = new Uint32Array(2 * count);
+  for (let i = 0; i < count; i++) {
+    offsets[2 * i] = i * PUBKEY_BYTES;
+    offsets[2 * i + 1] = PUBKEY_BYTES;
+  }
+  return { data: keys, offsets, count };
+}
+
+/** Last 20 bytes of each 32-byte digest. */
+export function digestsToAddresses(digests: Uint8Array, count: number): Uint8Array {
+  const out = new Uint8Array(count * ADDRESS_BYTES);
+  for (let i = 0; i < count; i++) {
+    out.set(digests.subarray(i * DIGEST_BYTES + 12, (i + 1) * DIGEST_BYTES), i * ADDRESS_BYTES);
+  }
+  return out;
+}
+
+function ecrecoverOn(backend: Backend) {
+  if (!backend.ecrecover) throw new Error(`backend ${backend.name} has no ecrecover kernel`);
+  return backend.ecrecover.bind(backend);
+}
+
+export const KECCAK: KernelSpec<PackedMessages> = {
+  id: 'keccak256',
+  needs: 'keccak256',
+  outBytes: DIGEST_BYTES,
+  count: (b) => b.count,
+  slice: sliceMessages,
+  concat: concatMessages,
+  run: async (backend, b) => ({ out: await backend.keccak256(b), valid: null }),
+  reference: (b, i) => keccakReference(messageAt(b, i)),
+  spotCheckMinBatch: 1,
+};
+
+export const ECRECOVER: KernelSpec<PackedSignatures> = {
+  id: 'ecrecover',
+  needs: 'ecrecover',
+  outBytes: PUBKEY_BYTES,
+  count: (b) => b.count,
+  slice: sliceSignatures,
+  concat: concatSignatures,
+  run: async (backend, b) => {
+    const r = await ecrecoverOn(backend)(b);
+    return { out: r.keys, valid: r.valid };
+  },
+  reference: (b, i) => recoverOneReference(recordAt(b, i)),
+  // A reference recovery costs ~2 ms in JS: check only batches where that is noise.
+  spotCheckMinBatch: 256,
+};
+
+export const ADDRESSES: KernelSpec<PackedSignatures> = {
+  ...ECRECOVER,
+  id: 'addresses',
+  outBytes: ADDRESS_BYTES,
+  run: async (backend, b) => {
+    if (backend.recoverAddresses) {
+      const r = await backend.recoverAddresses(b);
+      return { out: r.addresses, valid: r.valid };
+    }
+    // No fused kernel: recover and hash on the same backend, so one fault re-runs both halves.
+    const r = await ecrecoverOn(backend)(b);
+    const digests = await backend.keccak256(keysAsMessages(r.keys, b.count));
+    if (digests.length !== b.count * DIGEST_BYTES) {
+      throw new Error(`keccak of recovered keys returned ${digests.length} bytes for ${b.count} keys`);
+    }
+    return { out: digestsToAddresses(digests, b.count), valid: r.valid };
+  },
+  reference: (b, i) => {
+    const key = recoverOneReference(recordAt(b, i));
+    return key && keccakReference(key).subarray(12);
+  },
+};
