@@ -1,25 +1,14 @@
 /// <reference types="@webgpu/types" />
-import { mkdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { useSwiftShaderIfUnset } from './swiftshader.js';
 
-const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 let gpuInstance: GPU | undefined;
-const SHADERS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'shaders');
 
 /**
  * A WebGPU device for the shader suites: Dawn through the npm `webgpu` package, on SwiftShader
- * unless VK_ICD_FILENAMES already names a Vulkan driver or EVM_ACCEL_TEST_ADAPTER=hardware asks for
- * the system's own (a real GPU).
+ * unless the environment picks a Vulkan driver (EVM_ACCEL_SWIFTSHADER=0: the machine's own GPU).
  */
 export async function gpuDeviceForTests(requiredLimits: Record<string, number> = {}): Promise<GPUDevice> {
-  if (process.env.EVM_ACCEL_TEST_ADAPTER !== 'hardware') process.env.VK_ICD_FILENAMES ??= SWIFTSHADER_ICD;
-  if (!process.env.XDG_RUNTIME_DIR) {
-    const dir = join(tmpdir(), `evm-accel-xdg-${process.getuid?.() ?? 'user'}`);
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    process.env.XDG_RUNTIME_DIR = dir;
-  }
+  useSwiftShaderIfUnset();
   const { create, globals } = await import('webgpu');
   Object.assign(globalThis, globals);
   // Dawn's instance must outlive its devices: dropping the GPU object lets GC free it under them,
@@ -28,11 +17,6 @@ export async function gpuDeviceForTests(requiredLimits: Record<string, number> =
   const adapter = await gpuInstance.requestAdapter();
   if (!adapter) throw new Error('no WebGPU adapter (is SwiftShader installed?)');
   return adapter.requestDevice({ requiredLimits });
-}
-
-/** Reads a WGSL file from the repository's `shaders/` folder. */
-export function loadShaderFromRepo(relPath: string): string {
-  return readFileSync(join(SHADERS_DIR, relPath), 'utf8');
 }
 
 /**
