@@ -1,5 +1,6 @@
-// The secp256k1 WGSL library layer by layer (field mod p, scalars mod n, Jacobian points) on a real
-// WebGPU device (SwiftShader in CI), against BigInt and @noble/curves.
+// The bottom layers of the secp256k1 WGSL library (field mod p, scalars mod n) on a real WebGPU
+// device (SwiftShader in CI), against BigInt. The point layer is exercised through recovery in
+// webgpu-secp256k1.test.ts, whose hand-made edges drive each exceptional branch of jac_add.
 import { randomBytes } from 'node:crypto';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
