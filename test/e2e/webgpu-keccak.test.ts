@@ -23,7 +23,7 @@ describe('webgpu keccak256 (default tuning, through the registry)', () => {
   it('runs on an adapter it describes, software for SwiftShader', () => {
     const d = backend.describe();
     expect(d.name).toBe('webgpu');
-    expect(d.kernels).toEqual(['keccak256']);
+    expect(d.kernels).toEqual(['keccak256', 'ecrecover']);
     if (/swiftshader/i.test(d.device)) expect(d.kind).toBe('software');
   });
 

@@ -1,15 +1,18 @@
 import type { Backend, BackendFactoryOptions } from '../../runtime/backend.js';
 import { BackendFaultError } from '../../runtime/errors.js';
-import type { PackedMessages } from '../../runtime/packing.js';
+import type { PackedMessages, PackedSignatures, RecoveredKeys } from '../../runtime/packing.js';
 import type { BackendInfo, KernelName } from '../../runtime/types.js';
 import type { AdapterDescription } from './adapter-kind.js';
 import { resolveWebGpuOptions, type KeccakTuning, type WebGpuOptions } from './config.js';
 import { GpuContext } from './device.js';
 import { KeccakKernel } from './keccak-kernel.js';
+import { createRecoverKernel, type RecoveredAddresses, type RecoverKernel } from './secp256k1/recover-kernel.js';
+import { readShader } from './shader-source.js';
 
 /** The kernels this backend runs, by name; a kernel is built on one context and dies with it. */
 export interface WebGpuKernels {
   keccak256: KeccakKernel;
+  ecrecover: RecoverKernel;
 }
 
 /** A kernel's life on a context: built lazily, destroyed with the context. */
@@ -18,12 +21,11 @@ interface GpuKernel {
   destroy(): void;
 }
 
-/**
- * How each kernel is built on a context. The secp256k1 recovery kernel is added here (with its
- * entry in {@link WebGpuKernels} and a method on the backend) when it lands.
- */
+/** How each kernel is built on a context: lazily, on the first batch that needs it. */
 const KERNEL_FACTORIES: { [K in keyof WebGpuKernels]: (ctx: GpuContext, o: WebGpuOptions) => Promise<WebGpuKernels[K]> } = {
   keccak256: (ctx, o) => KeccakKernel.create(ctx, o.keccak, o.mapTimeoutMs, o.faults),
+  ecrecover: (ctx, o) =>
+    createRecoverKernel(ctx.device, readShader, { mapRead: (buffer, size) => ctx.mapRead(buffer, size, o.mapTimeoutMs) }),
 };
 
 /** One acquired device and the kernels built on it so far. */
@@ -59,7 +61,7 @@ class Session {
  */
 export class WebGpuBackend implements Backend {
   readonly name = 'webgpu' as const;
-  readonly kernels: readonly KernelName[] = ['keccak256'];
+  readonly kernels: readonly KernelName[] = ['keccak256', 'ecrecover'];
   /** Faults seen, devices acquired after the first, and the last fault's message. */
   readonly health = { faults: 0, reacquisitions: 0, lastFault: undefined as string | undefined };
   private session: Promise<Session> | undefined;
@@ -105,6 +107,15 @@ export class WebGpuBackend implements Backend {
 
   async keccak256(batch: PackedMessages): Promise<Uint8Array> {
     return this.run('keccak256', (k) => k.hash(batch));
+  }
+
+  async ecrecover(batch: PackedSignatures): Promise<RecoveredKeys> {
+    return this.run('ecrecover', (k) => k.recover(batch));
+  }
+
+  /** Recovery and Keccak of x‖y in one dispatch: keys never travel back to the host. */
+  async recoverAddresses(batch: PackedSignatures): Promise<RecoveredAddresses> {
+    return this.run('ecrecover', (k) => k.recoverAddresses(batch));
   }
 
   /** The kernel of the current session (acquiring a device first if the last one faulted). */

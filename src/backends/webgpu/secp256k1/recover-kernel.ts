@@ -36,6 +36,11 @@ export interface RecoverKernel {
 export interface RecoverKernelOptions {
   /** Most signatures per dispatch (further capped by the device's limits). Default 2^20. */
   maxItemsPerDispatch?: number;
+  /**
+   * Maps a readback buffer; the backend passes its context's, which fails on device loss and on
+   * a timeout instead of waiting forever. Default: a plain mapAsync.
+   */
+  mapRead?: (buffer: GPUBuffer, size: number) => Promise<void>;
 }
 
 const WORKGROUP_SIZE = 64;
@@ -72,7 +77,8 @@ export async function createRecoverKernel(
     usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST,
   });
   device.queue.writeBuffer(gBuffer, 0, gTable);
-  return new WebGpuRecoverKernel(device, bindGroupLayout, pipeline, gBuffer, maxItemsFor(device, opts));
+  const mapRead = opts.mapRead ?? ((buffer: GPUBuffer, size: number) => buffer.mapAsync(GPUMapMode.READ, 0, size));
+  return new WebGpuRecoverKernel(device, bindGroupLayout, pipeline, gBuffer, maxItemsFor(device, opts), mapRead);
 }
 
 function createBindGroupLayout(device: GPUDevice): GPUBindGroupLayout {
@@ -151,6 +157,7 @@ class WebGpuRecoverKernel implements RecoverKernel {
     private readonly pipeline: GPUComputePipeline,
     private readonly gBuffer: GPUBuffer,
     private readonly maxItems: number,
+    private readonly mapRead: (buffer: GPUBuffer, size: number) => Promise<void>,
   ) {
     this.params = device.createBuffer({
       label: 'secp256k1 params',
@@ -229,7 +236,7 @@ class WebGpuRecoverKernel implements RecoverKernel {
     const scoped = oom ?? invalid;
     if (scoped) throw new BackendFaultError('webgpu', `secp256k1 dispatch rejected: ${scoped.message}`);
 
-    await bufs.staging.mapAsync(GPUMapMode.READ, 0, outBytes);
+    await this.mapRead(bufs.staging, outBytes);
     try {
       const bytes = new Uint8Array(bufs.staging.getMappedRange(0, outBytes));
       data.set(bytes.subarray(0, count * itemBytes), from * itemBytes);
