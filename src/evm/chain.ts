@@ -13,24 +13,22 @@ export function loadKzgOnce(): Promise<KZG> {
   return kzgPromise;
 }
 
-/** Whether a JSON-RPC block carries EIP-4844 blob transactions (ethereumjs then needs a KZG). */
-export function hasBlobTransactions(block: RpcBlock): boolean {
-  return block.transactions.some((tx) => tx.type === '0x3');
-}
-
 /**
- * A mainnet Common for one block: the hardfork is set from the block by `createBlockFromRPC`;
- * a real KZG is attached when blob transactions need one.
+ * A mainnet Common for one JSON-RPC block. From Cancun on a real KZG is attached: blob
+ * transactions cannot be constructed without one, and the point-evaluation precompile must verify
+ * proofs for real (without a KZG, ethereumjs would accept any proof).
  */
-export async function mainnetCommon(needsKzg: boolean, extra: CustomCrypto = {}): Promise<Common> {
+export async function mainnetCommon(rpc: RpcBlock, extra: CustomCrypto = {}): Promise<Common> {
+  const probe = new Common({ chain: Mainnet });
+  probe.setHardforkBy({ blockNumber: BigInt(rpc.number), timestamp: BigInt((rpc.timestamp as string | undefined) ?? 0) });
   const customCrypto: CustomCrypto = { ...extra };
-  if (needsKzg) customCrypto.kzg = await loadKzgOnce();
+  if (probe.isActivatedEIP(4844)) customCrypto.kzg = await loadKzgOnce();
   return new Common({ chain: Mainnet, customCrypto });
 }
 
 /** Builds the ethereumjs Block of a JSON-RPC block, hardfork chosen by number and timestamp. */
 export async function blockFromRpc(rpc: RpcBlock, extra: CustomCrypto = {}): Promise<Block> {
-  const common = await mainnetCommon(hasBlobTransactions(rpc), extra);
+  const common = await mainnetCommon(rpc, extra);
   return createBlockFromRPC(rpc as never, [], { common, setHardfork: true });
 }
 

@@ -11,7 +11,7 @@ import { TxError, UnsupportedBlockError } from './errors.js';
 import { EMPTY_CODE_HASH, MVMemory, resolve, sameValue, type AccountValue, type StateKey, type StateValue } from './mv-memory.js';
 import type { BlockOutcome } from './outcome.js';
 import type { ExecDone, FromWorker, Publication, ReadRequest, ToWorker, TxOutcome } from './protocol.js';
-import { recoverSenders, type SenderRecovery } from './senders.js';
+import { recoverSenders, senderHex, type SenderRecovery } from './senders.js';
 import { readSourceKey, type StateSource } from './state-source.js';
 import { WorkerPool } from './worker-pool.js';
 
@@ -32,6 +32,11 @@ export interface ExecuteBlockOptions {
   fallbackRatio?: number;
   /** How far ahead of the commit point transactions may run speculatively (default 64). */
   window?: number;
+  /**
+   * Senders the block is known to have (a fixture's `from`, 0x-hex per transaction): a recovered
+   * sender that differs is reported as a bad signature of that transaction instead of executing.
+   */
+  expectedSenders?: readonly (string | undefined)[];
 }
 
 /** What {@link executeBlock} returns: the block outcome, per-transaction results and scheduling counters. */
@@ -72,6 +77,12 @@ export async function executeBlock(block: Block, source: StateSource, opts: Exec
   assertSupported(block);
   const t0 = performance.now();
   const senders = await recoverSenders(block, opts.accelerator);
+  opts.expectedSenders?.forEach((want, i) => {
+    const got = senderHex(senders, i);
+    if (want !== undefined && want.toLowerCase() !== got) {
+      throw new TxError(i, block.transactions[i]!, `bad signature: it recovers sender ${got}, the block says ${want.toLowerCase()}`);
+    }
+  });
   const t1 = performance.now();
   const pool = opts.pool ?? WorkerPool.create(opts.workers);
   pool.acquire();
