@@ -8,7 +8,7 @@ import type { Worker } from 'node:worker_threads';
 import { applyPostBlock, applyPrelude, applyWrites, buildReceipt } from './block-commit.js';
 import { loadKzgOnce } from './chain.js';
 import { TxError, UnsupportedBlockError } from './errors.js';
-import { EMPTY_CODE_HASH, MVMemory, resolve, sameValue, type AccountValue, type StateKey, type StateValue } from './mv-memory.js';
+import { EMPTY_CODE_HASH, MVMemory, resolve, sameValue, satisfiesLazy, type AccountValue, type LazyRead, type StateKey, type StateValue } from './mv-memory.js';
 import type { BlockOutcome } from './outcome.js';
 import type { ExecDone, FromWorker, Publication, ReadRequest, ToWorker, TxOutcome } from './protocol.js';
 import { recoverSenders, senderHex, type SenderRecovery } from './senders.js';
@@ -26,8 +26,9 @@ export interface ExecuteBlockOptions {
   /** A pool to reuse across blocks (the caller closes it). */
   pool?: WorkerPool;
   /**
-   * Switch to in-order execution when re-executions exceed this fraction of committed
-   * transactions (after the first 16); default 0.5. `Infinity` never switches.
+   * Fall back to in-order execution (one transaction at a time, no speculation) for the next
+   * {@link FALLBACK_SPAN} transactions whenever the last {@link FALLBACK_WINDOW} commits needed more
+   * than this fraction of re-executions; default 0.5. `Infinity` never falls back.
    */
   fallbackRatio?: number;
   /** How far ahead of the commit point transactions may run speculatively (default 64). */
@@ -46,12 +47,23 @@ export interface ExecuteBlockResult extends BlockOutcome {
   executions: number;
   /** Executions beyond the first of each transaction. */
   reExecutions: number;
-  /** Index of the transaction at which the block fell back to in-order execution; undefined if it did not. */
-  sequentialFrom?: number;
+  /** Transactions committed while the block had fallen back to in-order execution. */
+  inOrderTxs: number;
+  /** Times the block fell back to in-order execution. */
+  fallbacks: number;
   workers: number;
-  /** Milliseconds: sender recovery, execution and commit, whole call. */
-  timings: { sendersMs: number; executeMs: number; totalMs: number };
+  /**
+   * Milliseconds: sender recovery, execution and commit, whole call; and, within execution, time
+   * the main thread spent committing into the target and validating, and the workers' summed
+   * execution time.
+   */
+  timings: { sendersMs: number; executeMs: number; totalMs: number; commitMs: number; validateMs: number; workerMs: number };
 }
+
+/** Commits over which the re-execution rate is judged. */
+export const FALLBACK_WINDOW = 16;
+/** Transactions run in order after a fall-back before speculating again. */
+export const FALLBACK_SPAN = 32;
 
 /** Hardforks this executor reproduces exactly; later ones add block-level system calls it does not model. */
 function assertSupported(block: Block): void {
@@ -92,7 +104,8 @@ export async function executeBlock(block: Block, source: StateSource, opts: Exec
     const outcome = await run.execute();
     await opts.target.commit();
     const t2 = performance.now();
-    return { ...outcome, workers: pool.size, timings: { sendersMs: t1 - t0, executeMs: t2 - t1, totalMs: t2 - t0 } };
+    const { stats, ...rest } = outcome;
+    return { ...rest, workers: pool.size, timings: { sendersMs: t1 - t0, executeMs: t2 - t1, totalMs: t2 - t0, ...stats } };
   } catch (e) {
     await opts.target.revert();
     throw e;
@@ -101,6 +114,8 @@ export async function executeBlock(block: Block, source: StateSource, opts: Exec
     if (!opts.pool) await pool.close();
   }
 }
+
+type RunOutcome = Omit<ExecuteBlockResult, 'workers' | 'timings'> & { stats: { commitMs: number; validateMs: number; workerMs: number } };
 
 interface WorkerSlot {
   worker: Worker;
@@ -119,7 +134,7 @@ class BlockRun {
   private readonly executing: boolean[];
   private readonly needsExec: boolean[];
   private readonly results: (ExecDone | undefined)[];
-  private readonly readValues: (Map<StateKey, StateValue> | undefined)[];
+  private readonly readValues: (Map<StateKey, StateValue | LazyRead> | undefined)[];
   private readonly readers = new Map<StateKey, Set<number>>();
   private readonly baseValues = new Map<StateKey, StateValue>();
   private readonly basePending = new Map<StateKey, Promise<StateValue>>();
@@ -129,9 +144,17 @@ class BlockRun {
   private next = 0;
   private executions = 0;
   private reExecutions = 0;
-  private sequentialFrom: number | undefined;
+  /** Commit index up to which execution stays in order (fall-back); -1 when speculating. */
+  private inOrderUntil = -1;
+  private inOrderTxs = 0;
+  private fallbacks = 0;
+  /** reExecutions counter at each commit index, to judge the recent rate. */
+  private readonly reExecAt: number[] = [];
   private committing = false;
-  private finished!: (r: Omit<ExecuteBlockResult, 'workers' | 'timings'>) => void;
+  private commitMs = 0;
+  private validateMs = 0;
+  private workerMs = 0;
+  private finished!: (r: RunOutcome) => void;
   private failed!: (e: unknown) => void;
   // Commit state.
   private blockGas = 0n;
@@ -166,12 +189,12 @@ class BlockRun {
     }));
   }
 
-  async execute(): Promise<Omit<ExecuteBlockResult, 'workers' | 'timings'>> {
+  async execute(): Promise<RunOutcome> {
     const prelude = await applyPrelude(this.block, this.opts.target);
     this.mv.record(-1, prelude);
     this.publications.push({ tx: -1, writes: prelude });
     if (this.n === 0) return this.finish();
-    const done = new Promise<Omit<ExecuteBlockResult, 'workers' | 'timings'>>((resolve, reject) => {
+    const done = new Promise<RunOutcome>((resolve, reject) => {
       this.finished = resolve;
       this.failed = reject;
     });
@@ -241,7 +264,7 @@ class BlockRun {
     let i = this.next;
     for (const slot of this.slots) {
       if (!slot.idle) continue;
-      const limit = this.sequentialFrom !== undefined ? this.next + 1 : Math.min(this.n, this.next + this.window);
+      const limit = this.next < this.inOrderUntil ? this.next + 1 : Math.min(this.n, this.next + this.window);
       while (i < limit && (!this.needsExec[i] || this.executing[i])) i++;
       if (i >= limit) return;
       const inc = ++this.incarnation[i]!;
@@ -258,6 +281,7 @@ class BlockRun {
   private onDone(m: ExecDone): void {
     const i = m.tx;
     this.executing[i] = false;
+    this.workerMs += m.ms;
     const changed = new Set<StateKey>(this.mv.keysOf(i));
     this.mv.record(i, m.writes);
     this.publications.push({ tx: i, writes: m.writes });
@@ -278,7 +302,7 @@ class BlockRun {
         const seen = this.readValues[j]!.get(key);
         if (seen === undefined) continue;
         const now = this.resolveKnown(key, j);
-        if (now !== undefined && this.matches(key, seen, now)) continue;
+        if (now !== undefined && this.matches(seen, now)) continue;
         this.results[j] = undefined;
         this.needsExec[j] = true;
       }
@@ -304,10 +328,9 @@ class BlockRun {
     return { ...acct, balance: acct.balance + found.delta };
   }
 
-  /** A recorded read still holds: same value, or for a lazy fee-recipient read, still non-empty. */
-  private matches(key: StateKey, seen: StateValue, now: StateValue): boolean {
-    if (seen === true && key[0] === 'a') return isNonEmptyAccount(now);
-    return sameValue(seen, now);
+  /** A recorded read still holds: the same value, or for a lazy read, its predicate. */
+  private matches(seen: StateValue | LazyRead, now: StateValue): boolean {
+    return typeof seen === 'string' ? satisfiesLazy(seen, now) : sameValue(seen, now);
   }
 
   private baseRead(key: StateKey): Promise<StateValue> {
@@ -363,7 +386,9 @@ class BlockRun {
           this.dispatch();
           break;
         }
+        const c0 = performance.now();
         await this.commit(i, r);
+        this.commitMs += performance.now() - c0;
         this.next++;
         this.maybeFallBack();
         this.dispatch();
@@ -378,16 +403,37 @@ class BlockRun {
 
   /** Every lower transaction is committed, so the memory below `i` is final: this check is exact. */
   private async validate(i: number, r: ExecDone): Promise<boolean> {
+    const v0 = performance.now();
+    try {
+      return await this.validateReads(i, r);
+    } finally {
+      this.validateMs += performance.now() - v0;
+    }
+  }
+
+  private async validateReads(i: number, r: ExecDone): Promise<boolean> {
     for (const [key, seen] of r.reads) {
       const now = await resolve(this.mv, key, i, (k) => this.baseRead(k));
-      if (!this.matches(key, seen, now)) return false;
+      if (!this.matches(seen, now)) {
+        return false;
+      }
     }
     return true;
   }
 
+  /** Thrashing (most recent commits needed re-execution): run the next span in order instead. */
   private maybeFallBack(): void {
-    if (this.sequentialFrom !== undefined || this.next < 16) return;
-    if (this.reExecutions > this.fallbackRatio * this.next) this.sequentialFrom = this.next;
+    this.reExecAt[this.next] = this.reExecutions;
+    if (this.next <= this.inOrderUntil) {
+      this.inOrderTxs++;
+      return;
+    }
+    if (this.next < FALLBACK_WINDOW) return;
+    const recent = this.reExecutions - this.reExecAt[this.next - FALLBACK_WINDOW]!;
+    if (recent > this.fallbackRatio * FALLBACK_WINDOW) {
+      this.inOrderUntil = this.next + FALLBACK_SPAN;
+      this.fallbacks++;
+    }
   }
 
   private async commit(i: number, r: ExecDone): Promise<void> {
@@ -407,7 +453,7 @@ class BlockRun {
     await this.receiptTrie.put(RLP.encode(i), encodeReceipt(receipt, tx.type));
   }
 
-  private async finish(): Promise<Omit<ExecuteBlockResult, 'workers' | 'timings'>> {
+  private async finish(): Promise<RunOutcome> {
     await applyPostBlock(this.block, this.opts.target);
     return {
       gasUsed: this.blockGas,
@@ -418,14 +464,11 @@ class BlockRun {
       txs: this.outcomes,
       executions: this.executions,
       reExecutions: this.reExecutions,
-      sequentialFrom: this.sequentialFrom,
+      inOrderTxs: this.inOrderTxs,
+      fallbacks: this.fallbacks,
+      stats: { commitMs: this.commitMs, validateMs: this.validateMs, workerMs: this.workerMs },
     };
   }
-}
-
-function isNonEmptyAccount(v: StateValue): boolean {
-  if (v === null || v === true || v instanceof Uint8Array) return false;
-  return v.nonce > 0n || v.balance > 0n || bytesToHex(v.codeHash) !== bytesToHex(EMPTY_CODE_HASH);
 }
 
 function hexBytes(a: string): Uint8Array {

@@ -152,3 +152,20 @@ export async function resolve(mv: MVMemory, key: StateKey, tx: number, base: Bas
 export const EMPTY_ROOT = Uint8Array.from(Buffer.from('56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622fb5e363b421', 'hex'));
 /** keccak256('') — the code hash of an account without code. */
 export const EMPTY_CODE_HASH = Uint8Array.from(Buffer.from('c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470', 'hex'));
+
+/**
+ * A lazy read: the transaction used the account only to credit it, so what it needs from the
+ * value is a predicate, not the value. `funded`: exists and is non-empty (the fee recipient —
+ * crediting it cannot make it empty, and no code of it runs). `funded-eoa`: additionally has no
+ * code (the recipient of a plain value transfer — nothing executes there, so its balance is read
+ * by nobody).
+ */
+export type LazyRead = 'funded' | 'funded-eoa';
+
+/** Whether a value satisfies a lazy read's predicate. */
+export function satisfiesLazy(kind: LazyRead, v: StateValue): boolean {
+  if (v === null || v === true || v instanceof Uint8Array) return false;
+  const noCode = equalsBytes(v.codeHash, EMPTY_CODE_HASH);
+  const nonEmpty = v.nonce > 0n || v.balance > 0n || !noCode;
+  return kind === 'funded' ? nonEmpty : nonEmpty && noCode;
+}

@@ -31,7 +31,9 @@ export interface ReplayReport {
   workers: number;
   executions: number;
   reExecutions: number;
-  sequentialFrom?: number;
+  /** Transactions run in order after the executor detected thrashing, and how many times it did. */
+  inOrderTxs: number;
+  fallbacks: number;
   /** With `sequential`: plain runBlock's time and whether its outcome (state root included) is identical. */
   sequential?: { ms: number; stateRoot: string; identical: boolean; speedup: number };
 }
@@ -74,7 +76,8 @@ export async function replayFixture(fx: BlockFixture, opts: ReplayOptions): Prom
     workers: result.workers,
     executions: result.executions,
     reExecutions: result.reExecutions,
-    sequentialFrom: result.sequentialFrom,
+    inOrderTxs: result.inOrderTxs,
+    fallbacks: result.fallbacks,
     result,
   };
   if (opts.sequential) {

@@ -10,7 +10,9 @@ import {
   resolve,
   storageKey,
   type AccountValue,
+  satisfiesLazy,
   type BaseReader,
+  type LazyRead,
   type MVMemory,
   type StateKey,
   type StateValue,
@@ -20,8 +22,8 @@ import {
 /** Fetches code by hash; `address` names an account of the pre-state that holds it. */
 export type CodeReader = (address: string, codeHash: string) => Promise<Uint8Array>;
 
-/** A read recorded for validation: the key and the value this incarnation saw. */
-export type ReadRecord = [StateKey, StateValue];
+/** A read recorded for validation: the key and the value this incarnation saw, or the predicate a lazy read needs. */
+export type ReadRecord = [StateKey, StateValue | LazyRead];
 
 /**
  * The state one transaction incarnation executes against, inside a worker: ethereumjs's `runTx`
@@ -29,19 +31,22 @@ export type ReadRecord = [StateKey, StateValue];
  * multi-version memory replica (writes of lower transactions) and then to the pre-block state,
  * and are recorded with the value seen; writes stay in the journal and become the write set.
  *
- * The fee recipient is read lazily: when the first access to it is `runTx`'s fee payment (after
- * the EVM call returned), the read is not recorded as a value but as "existed and was non-empty",
- * and the payment becomes a balance delta, so transactions do not conflict on the recipient.
+ * Two accounts are read lazily, so that transactions paying the same account commute: the fee
+ * recipient, when the first access to it is `runTx`'s fee payment (after the EVM call returned),
+ * and the transaction's recipient, when it has no code (a plain value transfer: nothing runs there).
+ * Such a read is recorded as a predicate (see {@link LazyRead}) instead of a value, and the credit
+ * becomes a balance delta. Any change a delta cannot express turns it back into an exact read.
  */
 export class ViewStateManager implements StateManagerInterface {
   readonly originalStorageCache: OriginalStorageCache;
   private tx = 0;
   private coinbaseKey = '';
+  private recipientKey = '';
   private writes = new Map<StateKey, StateValue>();
   private codes = new Map<string, Uint8Array>();
   private journal: Map<StateKey, StateValue | undefined>[] = [];
   private reads = new Map<StateKey, StateValue>();
-  private lazyCoinbase: AccountValue | undefined;
+  private lazy = new Map<StateKey, { seen: AccountValue; kind: LazyRead }>();
   private postExecution = false;
 
   constructor(
@@ -52,15 +57,19 @@ export class ViewStateManager implements StateManagerInterface {
     this.originalStorageCache = new OriginalStorageCache(this.getStorage.bind(this));
   }
 
-  /** Starts a fresh incarnation of transaction `tx`. */
-  begin(tx: number, coinbase: Uint8Array): void {
+  /**
+   * Starts a fresh incarnation of transaction `tx` from `sender` to `to` (absent for a creation).
+   * A self-transfer's recipient is its sender, whose value runTx checks: never lazy.
+   */
+  begin(tx: number, coinbase: Uint8Array, sender: Uint8Array, to?: Uint8Array): void {
     this.tx = tx;
     this.coinbaseKey = accountKey(hex(coinbase));
+    this.recipientKey = to && !equalsBytes(to, sender) ? accountKey(hex(to)) : '';
     this.writes = new Map();
     this.codes = new Map();
     this.journal = [];
     this.reads = new Map();
-    this.lazyCoinbase = undefined;
+    this.lazy = new Map();
     this.postExecution = false;
     this.originalStorageCache.clear();
   }
@@ -70,10 +79,10 @@ export class ViewStateManager implements StateManagerInterface {
     this.postExecution = true;
   }
 
-  /** The read set; a lazy fee-recipient read appears under its key with the value `true`. */
+  /** The read set; lazy reads appear with their predicate. */
   readSet(): ReadRecord[] {
     const out: ReadRecord[] = [...this.reads];
-    if (this.lazyCoinbase !== undefined) out.push([this.coinbaseKey, true]);
+    for (const [key, { kind }] of this.lazy) out.push([key, kind]);
     return out;
   }
 
@@ -82,8 +91,9 @@ export class ViewStateManager implements StateManagerInterface {
     const values: [StateKey, StateValue][] = [];
     const deltas: [StateKey, bigint][] = [];
     for (const [key, value] of this.writes) {
-      if (key === this.coinbaseKey && this.lazyCoinbase !== undefined) {
-        deltas.push([key, (value as AccountValue).balance - this.lazyCoinbase.balance]);
+      const lazy = this.lazy.get(key);
+      if (lazy) {
+        deltas.push([key, (value as AccountValue).balance - lazy.seen.balance]);
       } else {
         values.push([key, value]);
       }
@@ -99,31 +109,29 @@ export class ViewStateManager implements StateManagerInterface {
   private async read(key: StateKey): Promise<StateValue> {
     if (this.writes.has(key)) return this.writes.get(key)!;
     if (this.reads.has(key)) return this.reads.get(key)!;
-    if (key === this.coinbaseKey && this.lazyCoinbase !== undefined) return { ...this.lazyCoinbase };
+    const lazy = this.lazy.get(key);
+    if (lazy) return { ...lazy.seen };
     const value = await resolve(this.mv, key, this.tx, this.base);
-    if (key === this.coinbaseKey && this.postExecution && isNonEmpty(value)) {
-      this.lazyCoinbase = value as AccountValue;
-      return { ...this.lazyCoinbase };
+    const kind: LazyRead | undefined =
+      key === this.recipientKey && !this.postExecution ? 'funded-eoa' : key === this.coinbaseKey && this.postExecution ? 'funded' : undefined;
+    if (kind && satisfiesLazy(kind, value)) {
+      this.lazy.set(key, { seen: value as AccountValue, kind });
+      return { ...(value as AccountValue) };
     }
     this.reads.set(key, value);
     return value;
   }
 
   private write(key: StateKey, value: StateValue): void {
-    if (key === this.coinbaseKey && this.lazyCoinbase !== undefined && !this.lazyCompatible(value)) {
-      // The recipient changed in a way a delta cannot express: fall back to an exact read.
-      this.reads.set(key, this.lazyCoinbase);
-      this.lazyCoinbase = undefined;
+    const lazy = this.lazy.get(key);
+    if (lazy && !compatible(lazy.seen, value)) {
+      // The account changed in a way a delta cannot express: make the read exact.
+      this.reads.set(key, lazy.seen);
+      this.lazy.delete(key);
     }
     const top = this.journal[this.journal.length - 1];
     if (top && !top.has(key)) top.set(key, this.writes.get(key));
     this.writes.set(key, value);
-  }
-
-  private lazyCompatible(value: StateValue): boolean {
-    const seen = this.lazyCoinbase!;
-    if (value === null || value === true || value instanceof Uint8Array) return false;
-    return value.nonce === seen.nonce && equalsBytes(value.codeHash, seen.codeHash) && value.balance >= seen.balance;
   }
 
   async getAccount(address: Address): Promise<Account | undefined> {
@@ -247,9 +255,10 @@ export class ViewStateManager implements StateManagerInterface {
   }
 }
 
-function isNonEmpty(v: StateValue): boolean {
-  if (v === null || v === true || v instanceof Uint8Array) return false;
-  return v.nonce > 0n || v.balance > 0n || !equalsBytes(v.codeHash, EMPTY_CODE_HASH);
+/** A write a balance delta expresses: only the balance changed, and only upwards. */
+function compatible(seen: AccountValue, value: StateValue): boolean {
+  if (value === null || value === true || value instanceof Uint8Array) return false;
+  return value.nonce === seen.nonce && equalsBytes(value.codeHash, seen.codeHash) && value.balance >= seen.balance;
 }
 
 function hex(b: Uint8Array): string {

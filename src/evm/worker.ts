@@ -130,7 +130,7 @@ async function exec(task: ExecTask): Promise<void> {
   for (const p of task.updates) c.mv.record(p.tx, p.writes);
   const t0 = performance.now();
   const tx = transaction(c, task.tx);
-  c.view.begin(task.tx, c.block.header.coinbase.bytes);
+  c.view.begin(task.tx, c.block.header.coinbase.bytes, tx.getSenderAddress().bytes, tx.to?.bytes);
   let outcome: TxOutcome | undefined;
   let error: string | undefined;
   try {

@@ -93,7 +93,7 @@ function line(r: ReplayReport): string {
   const mark = r.match ? '✓' : '✗';
   let s = `${mark} block ${r.number} (${r.hardfork}) ${r.txs} txs, gas ${r.gasUsed}, ${r.ms.toFixed(0)} ms`;
   s += ` (senders ${r.sendersMs.toFixed(0)} ms), ${r.workers} workers, ${r.reExecutions} re-executions`;
-  if (r.sequentialFrom !== undefined) s += `, in order from tx ${r.sequentialFrom}`;
+  if (r.fallbacks) s += `, ${r.inOrderTxs} txs in order after ${r.fallbacks} fall-back(s)`;
   s += `; checked ${r.checked.join(', ')}`;
   if (r.sequential) {
     s += `; runBlock ${r.sequential.ms.toFixed(0)} ms (${r.sequential.speedup.toFixed(2)}x), ${r.sequential.identical ? 'identical' : 'DIFFERENT'} state root`;
