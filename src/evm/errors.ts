@@ -1,5 +1,6 @@
 import type { TypedTransaction } from '@ethereumjs/tx';
 import { bytesToHex } from '@ethereumjs/util';
+import { keccak_256 } from '@noble/hashes/sha3.js';
 
 /** A transaction the block cannot execute (bad signature, nonce, funds...), named by index and hash. */
 export class TxError extends Error {
@@ -21,10 +22,11 @@ export class UnsupportedBlockError extends Error {
   override readonly name = 'UnsupportedBlockError';
 }
 
+/** The transaction's hash; ethereumjs refuses to hash a transaction it deems unsigned (r or s zero), so hash its bytes then. */
 function safeHash(tx: TypedTransaction): string {
   try {
     return bytesToHex(tx.hash());
   } catch {
-    return 'unsigned';
+    return bytesToHex(keccak_256(tx.serialize()));
   }
 }
