@@ -37,7 +37,7 @@ export async function applyPrelude(block: Block, target: StateManagerInterface):
 /**
  * Applies one committed transaction's write set to the target state manager. Account fields are
  * written field by field so the target keeps its own storage roots; code comes from the memory's
- * content-addressed code store; lazy fee-recipient deltas are added to the current balance.
+ * content-addressed code store; lazy deltas are added to the current balance and nonce.
  */
 export async function applyWrites(target: StateManagerInterface, writes: WriteSet, codes: Map<string, Uint8Array>): Promise<void> {
   const accounts = new Map<string, AccountValue | null>();
@@ -73,7 +73,8 @@ export async function applyWrites(target: StateManagerInterface, writes: WriteSe
   for (const [key, delta] of writes.deltas) {
     const address = addr(key.slice(1, 41));
     const account = (await target.getAccount(address)) ?? new Account();
-    account.balance += delta;
+    account.balance += delta.balance;
+    account.nonce += delta.nonce;
     await target.putAccount(address, account);
   }
 }

@@ -8,7 +8,7 @@ import type { Worker } from 'node:worker_threads';
 import { applyPostBlock, applyPrelude, applyWrites, buildReceipt } from './block-commit.js';
 import { loadKzgOnce } from './chain.js';
 import { TxError, UnsupportedBlockError } from './errors.js';
-import { EMPTY_CODE_HASH, MVMemory, resolve, sameValue, satisfiesLazy, type AccountValue, type LazyRead, type StateKey, type StateValue } from './mv-memory.js';
+import { isLazy, MVMemory, resolve, resolveNow, sameValue, satisfiesLazy, type LazyRead, type StateKey, type StateValue } from './mv-memory.js';
 import type { BlockOutcome } from './outcome.js';
 import type { ExecDone, FromWorker, Publication, ReadRequest, ToWorker, TxOutcome } from './protocol.js';
 import { recoverSenders, senderHex, type SenderRecovery } from './senders.js';
@@ -301,7 +301,7 @@ class BlockRun {
         if (j <= i || j < this.next || this.executing[j] || !this.results[j]) continue;
         const seen = this.readValues[j]!.get(key);
         if (seen === undefined) continue;
-        const now = this.resolveKnown(key, j);
+        const now = resolveNow(this.mv, key, j, (k) => this.baseValues.get(k));
         if (now !== undefined && this.matches(seen, now)) continue;
         this.results[j] = undefined;
         this.needsExec[j] = true;
@@ -309,28 +309,9 @@ class BlockRun {
     }
   }
 
-  /**
-   * The value `key` has for transaction `tx`, as resolve() computes it, when the pre-state part is
-   * already known on this thread (undefined otherwise): the speculative check must not wait.
-   */
-  private resolveKnown(key: StateKey, tx: number): StateValue | undefined {
-    const base = (k: StateKey) => this.baseValues.get(k);
-    if (key[0] === 's') {
-      const cleared = this.mv.lookup('g' + key.slice(1, 41), tx);
-      const slot = this.mv.lookup(key, tx);
-      if (cleared.tx !== undefined && (slot.tx === undefined || slot.tx < cleared.tx)) return new Uint8Array();
-      return slot.tx !== undefined ? slot.value : base(key);
-    }
-    const found = this.mv.lookup(key, tx);
-    const value = found.tx !== undefined ? found.value : base(key);
-    if (value === undefined || found.delta === 0n) return value;
-    const acct = (value as AccountValue | null) ?? { nonce: 0n, balance: 0n, codeHash: EMPTY_CODE_HASH, storageRoot: new Uint8Array(32) };
-    return { ...acct, balance: acct.balance + found.delta };
-  }
-
   /** A recorded read still holds: the same value, or for a lazy read, its predicate. */
   private matches(seen: StateValue | LazyRead, now: StateValue): boolean {
-    return typeof seen === 'string' ? satisfiesLazy(seen, now) : sameValue(seen, now);
+    return isLazy(seen) ? satisfiesLazy(seen, now) : sameValue(seen, now);
   }
 
   private baseRead(key: StateKey): Promise<StateValue> {

@@ -22,21 +22,28 @@ export const accountKey = (addrHex: string): StateKey => 'a' + addrHex;
 export const storageKey = (addrHex: string, slotHex: string): StateKey => 's' + addrHex + slotHex;
 export const clearKey = (addrHex: string): StateKey => 'g' + addrHex;
 
+/** A lazy change to an account: balance and nonce increments (either may be negative or zero). */
+export interface AccountDelta {
+  balance: bigint;
+  nonce: bigint;
+}
+
 /**
- * The writes of one transaction incarnation. `values`: final value per key. `deltas`: balance
- * increments applied lazily to an account that the transaction never read (the fee recipient), so
- * that transactions commute on it. `codes`: code hash (hex) → code for code the transaction deployed.
+ * The writes of one transaction incarnation. `values`: final value per key. `deltas`: account
+ * changes applied lazily, for accounts the transaction read only through a predicate (see
+ * {@link LazyRead}), so that transactions commute on them. `codes`: code hash (hex) → code the
+ * transaction deployed.
  */
 export interface WriteSet {
   values: [StateKey, StateValue][];
-  deltas: [StateKey, bigint][];
+  deltas: [StateKey, AccountDelta][];
   codes: [string, Uint8Array][];
 }
 
 interface Version {
   tx: number;
   value?: StateValue;
-  delta?: bigint;
+  delta?: AccountDelta;
 }
 
 /** The latest full value written below a transaction, plus the lazy deltas stacked on it. */
@@ -44,8 +51,8 @@ export interface Lookup {
   /** Writer of the full value; undefined when the value comes from the pre-block state. */
   tx?: number;
   value?: StateValue;
-  /** Sum of balance deltas written between the full value (or the pre-state) and the reader. */
-  delta: bigint;
+  /** Sum of the deltas written between the full value (or the pre-state) and the reader. */
+  delta: AccountDelta;
 }
 
 /** Values are equal: same account fields, same bytes, or both null / both clear markers. */
@@ -103,13 +110,14 @@ export class MVMemory {
   /** The value of `key` as transaction `tx` must see it (writes of transactions below `tx`). */
   lookup(key: StateKey, tx: number): Lookup {
     const list = this.versions.get(key);
-    let delta = 0n;
+    const delta: AccountDelta = { balance: 0n, nonce: 0n };
     if (list) {
       for (let i = list.length - 1; i >= 0; i--) {
         const v = list[i]!;
         if (v.tx >= tx) continue;
-        if (v.delta !== undefined) delta += v.delta;
-        else return { tx: v.tx, value: v.value, delta };
+        if (v.delta === undefined) return { tx: v.tx, value: v.value, delta };
+        delta.balance += v.delta.balance;
+        delta.nonce += v.delta.nonce;
       }
     }
     return { delta };
@@ -121,11 +129,11 @@ export class MVMemory {
   }
 }
 
-/** Applies a lazy balance delta to an account value (a missing account is created by a credit). */
-export function withDelta(value: AccountValue | null, delta: bigint, emptyRoot: Uint8Array, emptyCode: Uint8Array): AccountValue | null {
-  if (delta === 0n) return value;
-  const base = value ?? { nonce: 0n, balance: 0n, codeHash: emptyCode, storageRoot: emptyRoot };
-  return { ...base, balance: base.balance + delta };
+/** Applies a lazy delta to an account value (a missing account is created by a credit). */
+export function withDelta(value: AccountValue | null, delta: AccountDelta): AccountValue | null {
+  if (delta.balance === 0n && delta.nonce === 0n) return value;
+  const base = value ?? { nonce: 0n, balance: 0n, codeHash: EMPTY_CODE_HASH, storageRoot: EMPTY_ROOT };
+  return { ...base, balance: base.balance + delta.balance, nonce: base.nonce + delta.nonce };
 }
 
 /** Reads a key of the pre-block state. */
@@ -136,16 +144,32 @@ export type BaseReader = (key: StateKey) => StateValue | Promise<StateValue>;
  * storage clear (create, self-destruct) hiding older slot values, else the pre-block state.
  */
 export async function resolve(mv: MVMemory, key: StateKey, tx: number, base: BaseReader): Promise<StateValue> {
+  const r = locate(mv, key, tx);
+  return 'value' in r ? r.value : finish(key, await base(key), r.delta);
+}
+
+/** {@link resolve} for callers that cannot wait: undefined when the pre-block value is not at hand. */
+export function resolveNow(mv: MVMemory, key: StateKey, tx: number, base: (key: StateKey) => StateValue | undefined): StateValue | undefined {
+  const r = locate(mv, key, tx);
+  if ('value' in r) return r.value;
+  const b = base(key);
+  return b === undefined ? undefined : finish(key, b, r.delta);
+}
+
+/** The value from the memory alone, or the delta to apply to the pre-block value. */
+function locate(mv: MVMemory, key: StateKey, tx: number): { value: StateValue } | { delta: AccountDelta } {
   if (key[0] === 's') {
     const cleared = mv.lookup(clearKey(key.slice(1, 41)), tx);
     const slot = mv.lookup(key, tx);
-    if (cleared.tx !== undefined && (slot.tx === undefined || slot.tx < cleared.tx)) return new Uint8Array();
-    return slot.tx !== undefined ? slot.value! : base(key);
+    if (cleared.tx !== undefined && (slot.tx === undefined || slot.tx < cleared.tx)) return { value: new Uint8Array() };
+    return slot.tx !== undefined ? { value: slot.value! } : { delta: slot.delta };
   }
   const found = mv.lookup(key, tx);
-  const value = found.tx !== undefined ? found.value! : await base(key);
-  if (key[0] !== 'a' || found.delta === 0n) return value;
-  return withDelta(value as AccountValue | null, found.delta, EMPTY_ROOT, EMPTY_CODE_HASH);
+  return found.tx !== undefined ? { value: finish(key, found.value!, found.delta) } : { delta: found.delta };
+}
+
+function finish(key: StateKey, value: StateValue, delta: AccountDelta): StateValue {
+  return key[0] === 'a' ? withDelta(value as AccountValue | null, delta) : value;
 }
 
 /** keccak256(rlp('')) — the root of an empty trie. */
@@ -160,12 +184,28 @@ export const EMPTY_CODE_HASH = Uint8Array.from(Buffer.from('c5d2460186f7233c927e
  * code (the recipient of a plain value transfer — nothing executes there, so its balance is read
  * by nobody).
  */
-export type LazyRead = 'funded' | 'funded-eoa';
+export type LazyRead = 'funded' | 'funded-eoa' | SenderTerms;
+
+/**
+ * The sender of a plain value transfer: runTx needs its nonce to equal the transaction's and its
+ * balance to cover the transaction's cost, and nothing else about it (no code runs that could
+ * look at it), so the sender is debited by a delta and same-sender transactions pipeline.
+ */
+export interface SenderTerms {
+  nonce: bigint;
+  minBalance: bigint;
+}
+
+/** Whether a recorded read is a lazy predicate rather than a value. */
+export function isLazy(seen: StateValue | LazyRead): seen is LazyRead {
+  return typeof seen === 'string' || (typeof seen === 'object' && seen !== null && !(seen instanceof Uint8Array) && 'minBalance' in seen);
+}
 
 /** Whether a value satisfies a lazy read's predicate. */
 export function satisfiesLazy(kind: LazyRead, v: StateValue): boolean {
   if (v === null || v === true || v instanceof Uint8Array) return false;
   const noCode = equalsBytes(v.codeHash, EMPTY_CODE_HASH);
+  if (typeof kind === 'object') return noCode && v.nonce === kind.nonce && v.balance >= kind.minBalance;
   const nonEmpty = v.nonce > 0n || v.balance > 0n || !noCode;
   return kind === 'funded' ? nonEmpty : nonEmpty && noCode;
 }

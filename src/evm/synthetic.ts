@@ -173,6 +173,15 @@ export function independentTokenTransfers(n: number): SyntheticBlock {
   return b.build();
 }
 
+/** `n` transfers from one sender (an exchange's hot wallet) to distinct recipients: a nonce chain. */
+export function sameSenderTransfers(n: number): SyntheticBlock {
+  const b = new SyntheticBuilder();
+  const key = testKey('hot wallet');
+  b.fund(addressOf(key), ETHER);
+  for (let i = 0; i < n; i++) b.tx(key, { to: addressOf(testKey(`customer ${i}`)), value: 1_000n + BigInt(i), gasLimit: 21_000n });
+  return b.build();
+}
+
 /** A chain: each account forwards what it just received, so every transaction depends on the previous one. */
 export function dependentChain(n: number): SyntheticBlock {
   const b = new SyntheticBuilder();

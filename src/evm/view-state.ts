@@ -11,8 +11,10 @@ import {
   storageKey,
   type AccountValue,
   satisfiesLazy,
+  type AccountDelta,
   type BaseReader,
   type LazyRead,
+  type SenderTerms,
   type MVMemory,
   type StateKey,
   type StateValue,
@@ -31,17 +33,21 @@ export type ReadRecord = [StateKey, StateValue | LazyRead];
  * multi-version memory replica (writes of lower transactions) and then to the pre-block state,
  * and are recorded with the value seen; writes stay in the journal and become the write set.
  *
- * Two accounts are read lazily, so that transactions paying the same account commute: the fee
- * recipient, when the first access to it is `runTx`'s fee payment (after the EVM call returned),
- * and the transaction's recipient, when it has no code (a plain value transfer: nothing runs there).
- * Such a read is recorded as a predicate (see {@link LazyRead}) instead of a value, and the credit
- * becomes a balance delta. Any change a delta cannot express turns it back into an exact read.
+ * Three accounts are read lazily, so that transactions touching the same account commute: the
+ * fee recipient, when the first access to it is `runTx`'s fee payment (after the EVM call
+ * returned); the transaction's recipient, when it has no code (a plain value transfer: nothing
+ * runs there); and the sender of such a transfer, whose nonce and balance runTx only checks and
+ * adjusts. Such a read is recorded as a predicate (see {@link LazyRead}) instead of a value, and
+ * the change becomes a delta. Anything a delta cannot express turns the read back into an exact
+ * one (of the value this incarnation actually used).
  */
 export class ViewStateManager implements StateManagerInterface {
   readonly originalStorageCache: OriginalStorageCache;
   private tx = 0;
   private coinbaseKey = '';
   private recipientKey = '';
+  private senderKey = '';
+  private senderTerms: SenderTerms | undefined;
   private writes = new Map<StateKey, StateValue>();
   private codes = new Map<string, Uint8Array>();
   private journal: Map<StateKey, StateValue | undefined>[] = [];
@@ -59,12 +65,15 @@ export class ViewStateManager implements StateManagerInterface {
 
   /**
    * Starts a fresh incarnation of transaction `tx` from `sender` to `to` (absent for a creation).
-   * A self-transfer's recipient is its sender, whose value runTx checks: never lazy.
+   * A self-transfer's recipient is its sender, whose value runTx checks: never lazy as a recipient.
+   * `senderTerms`: the nonce and balance runTx will require of the sender, for a lazy sender read.
    */
-  begin(tx: number, coinbase: Uint8Array, sender: Uint8Array, to?: Uint8Array): void {
+  begin(tx: number, coinbase: Uint8Array, sender: Uint8Array, to?: Uint8Array, senderTerms?: SenderTerms): void {
     this.tx = tx;
     this.coinbaseKey = accountKey(hex(coinbase));
     this.recipientKey = to && !equalsBytes(to, sender) ? accountKey(hex(to)) : '';
+    this.senderKey = accountKey(hex(sender));
+    this.senderTerms = to ? senderTerms : undefined;
     this.writes = new Map();
     this.codes = new Map();
     this.journal = [];
@@ -89,11 +98,12 @@ export class ViewStateManager implements StateManagerInterface {
   /** The write set of this incarnation. */
   writeSet(): WriteSet {
     const values: [StateKey, StateValue][] = [];
-    const deltas: [StateKey, bigint][] = [];
+    const deltas: [StateKey, AccountDelta][] = [];
     for (const [key, value] of this.writes) {
       const lazy = this.lazy.get(key);
       if (lazy) {
-        deltas.push([key, (value as AccountValue).balance - lazy.seen.balance]);
+        const v = value as AccountValue;
+        deltas.push([key, { balance: v.balance - lazy.seen.balance, nonce: v.nonce - lazy.seen.nonce }]);
       } else {
         values.push([key, value]);
       }
@@ -112,6 +122,15 @@ export class ViewStateManager implements StateManagerInterface {
     const lazy = this.lazy.get(key);
     if (lazy) return { ...lazy.seen };
     const value = await resolve(this.mv, key, this.tx, this.base);
+    if (key === this.recipientKey && !this.postExecution && !noCode(value)) this.senderExact();
+    if (key === this.senderKey && this.senderTerms && !this.postExecution) {
+      // Serve the nonce runTx requires: if the sender really has it (checked at commit), the run is exact.
+      const served = value && value !== true && !(value instanceof Uint8Array) ? { ...value, nonce: this.senderTerms.nonce } : value;
+      if (satisfiesLazy(this.senderTerms, served)) {
+        this.lazy.set(key, { seen: served as AccountValue, kind: this.senderTerms });
+        return { ...(served as AccountValue) };
+      }
+    }
     const kind: LazyRead | undefined =
       key === this.recipientKey && !this.postExecution ? 'funded-eoa' : key === this.coinbaseKey && this.postExecution ? 'funded' : undefined;
     if (kind && satisfiesLazy(kind, value)) {
@@ -122,9 +141,18 @@ export class ViewStateManager implements StateManagerInterface {
     return value;
   }
 
+  /** The recipient has code, which may look at the sender: the sender's read becomes exact. */
+  private senderExact(): void {
+    const lazy = this.lazy.get(this.senderKey);
+    if (lazy && typeof lazy.kind === 'object') {
+      this.reads.set(this.senderKey, lazy.seen);
+      this.lazy.delete(this.senderKey);
+    }
+  }
+
   private write(key: StateKey, value: StateValue): void {
     const lazy = this.lazy.get(key);
-    if (lazy && !compatible(lazy.seen, value)) {
+    if (lazy && !compatible(lazy.kind, lazy.seen, value)) {
       // The account changed in a way a delta cannot express: make the read exact.
       this.reads.set(key, lazy.seen);
       this.lazy.delete(key);
@@ -255,10 +283,18 @@ export class ViewStateManager implements StateManagerInterface {
   }
 }
 
-/** A write a balance delta expresses: only the balance changed, and only upwards. */
-function compatible(seen: AccountValue, value: StateValue): boolean {
+/**
+ * A write a delta expresses: the account still exists with the same code; a credited account
+ * (fee recipient, transfer recipient) only gained balance; a sender may also pay and bump its nonce.
+ */
+function compatible(kind: LazyRead, seen: AccountValue, value: StateValue): boolean {
   if (value === null || value === true || value instanceof Uint8Array) return false;
-  return value.nonce === seen.nonce && equalsBytes(value.codeHash, seen.codeHash) && value.balance >= seen.balance;
+  if (!equalsBytes(value.codeHash, seen.codeHash)) return false;
+  return typeof kind === 'object' || (value.nonce === seen.nonce && value.balance >= seen.balance);
+}
+
+function noCode(v: StateValue): boolean {
+  return v === null || v === true || v instanceof Uint8Array || equalsBytes(v.codeHash, EMPTY_CODE_HASH);
 }
 
 function hex(b: Uint8Array): string {

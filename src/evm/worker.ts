@@ -9,7 +9,7 @@ import type { EVMMockBlockchainInterface } from '@ethereumjs/evm';
 import { createTxFromRLP, type TypedTransaction } from '@ethereumjs/tx';
 import { Address, bytesToHex, hexToBytes, type KZG } from '@ethereumjs/util';
 import { createVM, runTx, type VM } from '@ethereumjs/vm';
-import { MVMemory, type StateKey, type StateValue } from './mv-memory.js';
+import { MVMemory, type SenderTerms, type StateKey, type StateValue } from './mv-memory.js';
 import type { BeginBlock, ExecTask, FromWorker, ToWorker, TxOutcome } from './protocol.js';
 import { InMemoryStateSource, readSourceKey } from './state-source.js';
 import { ViewStateManager } from './view-state.js';
@@ -125,12 +125,24 @@ function transaction(c: BlockContext, i: number): TypedTransaction {
   return tx;
 }
 
+/**
+ * What runTx requires of the sender, for a lazy sender read: its nonce, and a balance covering
+ * both of runTx's checks (up-front cost at the effective gas price, and value plus gas at the
+ * maximum fee). Blob transactions keep exact sender reads.
+ */
+function senderTerms(block: Block, tx: TypedTransaction): SenderTerms | undefined {
+  if (tx.type === 3) return undefined;
+  const upfront = tx.getUpfrontCost(block.header.baseFeePerGas);
+  const maxCost = tx.value + ('maxFeePerGas' in tx ? tx.gasLimit * tx.maxFeePerGas : 0n);
+  return { nonce: tx.nonce, minBalance: upfront > maxCost ? upfront : maxCost };
+}
+
 async function exec(task: ExecTask): Promise<void> {
   const c = ctx!;
   for (const p of task.updates) c.mv.record(p.tx, p.writes);
   const t0 = performance.now();
   const tx = transaction(c, task.tx);
-  c.view.begin(task.tx, c.block.header.coinbase.bytes, tx.getSenderAddress().bytes, tx.to?.bytes);
+  c.view.begin(task.tx, c.block.header.coinbase.bytes, tx.getSenderAddress().bytes, tx.to?.bytes, senderTerms(c.block, tx));
   let outcome: TxOutcome | undefined;
   let error: string | undefined;
   try {

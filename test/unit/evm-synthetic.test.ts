@@ -15,6 +15,7 @@ import {
   independentTokenTransfers,
   independentTransfers,
   lifecycleBlock,
+  sameSenderTransfers,
   testKey,
   addressOf,
   type SyntheticBlock,
@@ -55,6 +56,7 @@ const blocks: [string, () => SyntheticBlock][] = [
   ['token transfers to one hot account', () => hotTokenTransfers(40)],
   ['independent token transfers', () => independentTokenTransfers(40)],
   ['a chain of dependent transactions', () => dependentChain(30)],
+  ['transfers from one sender', () => sameSenderTransfers(40)],
   ['creation, self-destruct, revert and out-of-gas in one block', () => lifecycleBlock()],
 ];
 
@@ -89,6 +91,14 @@ describe('what the synthetic blocks exercise', () => {
     const s = dependentChain(30);
     const par = await parallel(s, 2);
     expect(par.reExecutions).toBeGreaterThan(0);
+    expectSame(par, await sequential(s));
+  });
+
+  it('one sender\'s transfers pipeline: the sender is debited by deltas, not re-read', async () => {
+    const s = sameSenderTransfers(40);
+    const par = await parallel(s, 2);
+    expect(par.reExecutions).toBeLessThanOrEqual(4);
+    expect(par.inOrderTxs).toBe(0);
     expectSame(par, await sequential(s));
   });
 
