@@ -2,7 +2,7 @@ import type { Block } from '@ethereumjs/block';
 import { Hardfork, type StateManagerInterface } from '@ethereumjs/common';
 import { Account, Address, bigIntToBytes, bytesToHex, equalsBytes, hexToBytes, setLengthLeft } from '@ethereumjs/util';
 import { paramsVM, type TxReceipt } from '@ethereumjs/vm';
-import { EMPTY_CODE_HASH, storageKey, type AccountValue, type StateValue, type WriteSet } from './mv-memory.js';
+import { EMPTY_CODE_HASH, storageKey, type AccountValue, type WriteSet } from './mv-memory.js';
 import type { TxOutcome } from './protocol.js';
 
 const BEACON_ROOTS = hexToBytes('0x000F3df6D732807Ef1319fB7B8bB8522d0Beac02');
@@ -146,4 +146,3 @@ function unpad(b: Uint8Array): Uint8Array {
   return b.slice(i);
 }
 
-export type { StateValue };

@@ -456,4 +456,3 @@ function hexBytes(a: string): Uint8Array {
   return Uint8Array.from(Buffer.from(a, 'hex'));
 }
 
-export type { Hardfork };

@@ -1,5 +1,5 @@
 import type { Log } from '@ethereumjs/evm';
-import type { StateKey, StateValue, WriteSet } from './mv-memory.js';
+import type { StateKey, WriteSet } from './mv-memory.js';
 import type { SourceSnapshot } from './state-source.js';
 import type { ReadRecord } from './view-state.js';
 
@@ -93,4 +93,3 @@ export interface KzgRequest {
 
 export type FromWorker = ExecDone | ReadRequest | KzgRequest | { type: 'ready' } | { type: 'fatal'; error: string };
 
-export type { StateValue };

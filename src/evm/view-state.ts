@@ -111,11 +111,6 @@ export class ViewStateManager implements StateManagerInterface {
     return { values, deltas, codes: [...this.codes] };
   }
 
-  /** Code this incarnation deployed, by account (hex), for the target state manager. */
-  deployedCode(): Map<string, Uint8Array> {
-    return this.codes;
-  }
-
   private async read(key: StateKey): Promise<StateValue> {
     if (this.writes.has(key)) return this.writes.get(key)!;
     if (this.reads.has(key)) return this.reads.get(key)!;
