@@ -2,7 +2,19 @@ import type { Block } from '@ethereumjs/block';
 import { Hardfork, type StateManagerInterface } from '@ethereumjs/common';
 import { Account, Address, bigIntToBytes, bytesToHex, equalsBytes, hexToBytes, setLengthLeft } from '@ethereumjs/util';
 import { paramsVM, type TxReceipt } from '@ethereumjs/vm';
-import { EMPTY_CODE_HASH, storageKey, type AccountValue, type WriteSet } from './mv-memory.js';
+import {
+  accountKey,
+  clearKey,
+  EMPTY_CODE_HASH,
+  resolve,
+  storageKey,
+  type AccountValue,
+  type BaseReader,
+  type MVMemory,
+  type StateKey,
+  type StateValue,
+  type WriteSet,
+} from './mv-memory.js';
 import type { TxOutcome } from './protocol.js';
 
 const BEACON_ROOTS = hexToBytes('0x000F3df6D732807Ef1319fB7B8bB8522d0Beac02');
@@ -76,6 +88,35 @@ export async function applyWrites(target: StateManagerInterface, writes: WriteSe
     account.balance += delta.balance;
     account.nonce += delta.nonce;
     await target.putAccount(address, account);
+  }
+}
+
+/**
+ * Applies the net effect of a whole block's committed transactions at once: every key any
+ * transaction wrote, at its final value (what a reader after the last transaction sees). Equal to
+ * applying each write set in order, with far fewer trie updates where transactions share
+ * accounts (the fee recipient, hot contracts). Used where receipts need no intermediate state
+ * roots (Byzantium on).
+ */
+export async function applyNet(target: StateManagerInterface, mv: MVMemory, txCount: number, base: BaseReader): Promise<void> {
+  const byAddress = new Map<string, { account: boolean; cleared: boolean; slots: string[] }>();
+  for (let tx = 0; tx < txCount; tx++) {
+    for (const key of mv.keysOf(tx)) {
+      const a = key.slice(1, 41);
+      let e = byAddress.get(a);
+      if (!e) byAddress.set(a, (e = { account: false, cleared: false, slots: [] }));
+      if (key[0] === 'a') e.account = true;
+      else if (key[0] === 'g') e.cleared = true;
+      else if (!e.slots.includes(key)) e.slots.push(key);
+    }
+  }
+  for (const [a, e] of byAddress) {
+    const final = e.account ? ((await resolve(mv, accountKey(a), txCount, base)) as AccountValue | null) : undefined;
+    const values: [StateKey, StateValue][] = [];
+    if (final !== undefined) values.push([accountKey(a), final]);
+    if (e.cleared) values.push([clearKey(a), true]);
+    for (const key of e.slots) values.push([key, await resolve(mv, key, txCount, base)]);
+    await applyWrites(target, { values, deltas: [], codes: [] }, mv.codes);
   }
 }
 

@@ -5,7 +5,7 @@ import { RLP } from '@ethereumjs/rlp';
 import { bytesToHex, KECCAK256_RLP } from '@ethereumjs/util';
 import { Bloom, encodeReceipt, type TxReceipt } from '@ethereumjs/vm';
 import type { Worker } from 'node:worker_threads';
-import { applyPostBlock, applyPrelude, applyWrites, buildReceipt } from './block-commit.js';
+import { applyNet, applyPostBlock, applyPrelude, applyWrites, buildReceipt } from './block-commit.js';
 import { loadKzgOnce } from './chain.js';
 import { TxError, UnsupportedBlockError } from './errors.js';
 import { isLazy, MVMemory, resolve, resolveNow, sameValue, satisfiesLazy, type LazyRead, type StateKey, type StateValue } from './mv-memory.js';
@@ -163,6 +163,7 @@ class BlockRun {
   private readonly receipts: TxReceipt[] = [];
   private readonly outcomes: TxOutcome[] = [];
   private readonly receiptTrie: MerklePatriciaTrie;
+  private readonly perTxRoots: boolean;
 
   constructor(
     private readonly block: Block,
@@ -181,6 +182,7 @@ class BlockRun {
     this.fallbackRatio = opts.fallbackRatio ?? 0.5;
     this.bloom = new Bloom(undefined, block.common);
     this.receiptTrie = new MerklePatriciaTrie({ common: block.common });
+    this.perTxRoots = !block.common.gteHardfork(Hardfork.Byzantium);
     this.slots = pool.workers.map((worker) => ({
       worker,
       signal: new Int32Array(new SharedArrayBuffer(8)),
@@ -423,7 +425,9 @@ class BlockRun {
     if (this.block.header.gasLimit < tx.gasLimit + this.blockGas) {
       throw new TxError(i, tx, 'tx has a higher gas limit than the remaining gas in the block');
     }
-    await applyWrites(this.opts.target, r.writes, this.mv.codes);
+    // Before Byzantium each receipt carries the state root after its transaction: apply in order.
+    // From Byzantium on, the block's net writes are applied once at the end (finish()).
+    if (this.perTxRoots) await applyWrites(this.opts.target, r.writes, this.mv.codes);
     const o = r.outcome;
     this.blockGas += o.blockGasSpent;
     this.receiptGas += o.totalGasSpent;
@@ -435,6 +439,11 @@ class BlockRun {
   }
 
   private async finish(): Promise<RunOutcome> {
+    if (!this.perTxRoots) {
+      const c0 = performance.now();
+      await applyNet(this.opts.target, this.mv, this.n, (k) => this.baseRead(k));
+      this.commitMs += performance.now() - c0;
+    }
     await applyPostBlock(this.block, this.opts.target);
     return {
       gasUsed: this.blockGas,
