@@ -108,6 +108,7 @@ export async function executeBlock(block: Block, source: StateSource, opts: Exec
     return { ...rest, workers: pool.size, timings: { sendersMs: t1 - t0, executeMs: t2 - t1, totalMs: t2 - t0, ...stats } };
   } catch (e) {
     await opts.target.revert();
+    if (opts.pool) await pool.recycle();
     throw e;
   } finally {
     pool.release();

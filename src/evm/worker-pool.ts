@@ -39,6 +39,15 @@ export class WorkerPool {
     this.busy = false;
   }
 
+  /**
+   * Replaces every worker with a fresh one: after a failed block, workers may still be running
+   * (or waiting on) that block's tasks, and must not answer the next block.
+   */
+  async recycle(): Promise<void> {
+    const old = this.workers.splice(0, this.workers.length, ...this.workers.map(() => new Worker(workerUrl())));
+    await Promise.all(old.map((w) => w.terminate()));
+  }
+
   /** Stops every worker. */
   async close(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.terminate()));

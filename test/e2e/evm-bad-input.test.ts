@@ -64,6 +64,20 @@ describe('bad input gives a clear error naming the transaction, never a root', (
     expect((err as Error).message).toMatch(/^transaction 0 \(0x5c504ed4.*sender doesn't have enough funds/);
   });
 
+  it('after a block fails mid-flight, the same pool executes the next block correctly', async () => {
+    const good = await loadFixture('test/fixtures/mainnet/116525.json.gz');
+    const bad = clone(good);
+    delete bad.preState[bad.block.transactions[10]!.from.toLowerCase()];
+    const err = await failureOf(bad);
+    expect((err as TxError).txIndex).toBe(10);
+    const block = await fixtureBlock(good);
+    const target = await stateManagerFromPreState(good.preState);
+    const source = new InMemoryStateSource({ preState: good.preState, blockHashes: good.blockHashes });
+    const r = await executeBlock(block, source, { target, pool, accelerator });
+    expect(r.gasUsed).toBe(block.header.gasUsed);
+    expect(bytesToHex(r.logsBloom)).toBe(bytesToHex(block.header.logsBloom));
+  });
+
   it('a hardfork beyond Cancun', async () => {
     const common = new Common({ chain: Mainnet, hardfork: 'prague' });
     const block = createBlock({ header: { number: 22_500_000n, timestamp: 1_750_000_000n, gasLimit: 30_000_000n, baseFeePerGas: 7n } }, { common });
