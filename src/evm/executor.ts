@@ -1,0 +1,468 @@
+import type { Block } from '@ethereumjs/block';
+import { Hardfork, type StateManagerInterface } from '@ethereumjs/common';
+import { MerklePatriciaTrie } from '@ethereumjs/mpt';
+import { RLP } from '@ethereumjs/rlp';
+import { bytesToHex, KECCAK256_RLP } from '@ethereumjs/util';
+import { Bloom, encodeReceipt, type TxReceipt } from '@ethereumjs/vm';
+import type { Worker } from 'node:worker_threads';
+import { applyNet, applyPostBlock, applyPrelude, applyWrites, buildReceipt } from './block-commit.js';
+import { loadKzgOnce } from './chain.js';
+import { TxError, UnsupportedBlockError } from './errors.js';
+import { isLazy, MVMemory, resolve, resolveNow, sameValue, satisfiesLazy, type LazyRead, type StateKey, type StateValue } from './mv-memory.js';
+import type { BlockOutcome } from './outcome.js';
+import type { ExecDone, FromWorker, Publication, ReadRequest, ToWorker, TxOutcome } from './protocol.js';
+import { recoverSenders, senderHex, type SenderRecovery } from './senders.js';
+import { readSourceKey, type StateSource } from './state-source.js';
+import { WorkerPool } from './worker-pool.js';
+
+/** Options of {@link executeBlock}. */
+export interface ExecuteBlockOptions {
+  /** The state manager the post-state is written into (it must hold the pre-state; it may also be the source's). */
+  target: StateManagerInterface;
+  /** Batched sender recovery; without one, ethereumjs recovers senders one by one on the main thread. */
+  accelerator?: SenderRecovery;
+  /** Worker threads for a pool created for this call (default: one per core); ignored with `pool`. */
+  workers?: number;
+  /** A pool to reuse across blocks (the caller closes it). */
+  pool?: WorkerPool;
+  /**
+   * Fall back to in-order execution (one transaction at a time, no speculation) for the next
+   * {@link FALLBACK_SPAN} transactions whenever the last {@link FALLBACK_WINDOW} commits needed more
+   * than this fraction of re-executions; default 0.5. `Infinity` never falls back.
+   */
+  fallbackRatio?: number;
+  /** How far ahead of the commit point transactions may run speculatively (default 64). */
+  window?: number;
+  /**
+   * Senders the block is known to have (a fixture's `from`, 0x-hex per transaction): a recovered
+   * sender that differs is reported as a bad signature of that transaction instead of executing.
+   */
+  expectedSenders?: readonly (string | undefined)[];
+}
+
+/** What {@link executeBlock} returns: the block outcome, per-transaction results and scheduling counters. */
+export interface ExecuteBlockResult extends BlockOutcome {
+  txs: TxOutcome[];
+  /** Executions started, first runs and re-runs. */
+  executions: number;
+  /** Executions beyond the first of each transaction. */
+  reExecutions: number;
+  /** Transactions committed while the block had fallen back to in-order execution. */
+  inOrderTxs: number;
+  /** Times the block fell back to in-order execution. */
+  fallbacks: number;
+  workers: number;
+  /**
+   * Milliseconds: sender recovery, execution and commit, whole call; and, within execution, time
+   * the main thread spent committing into the target and validating, and the workers' summed
+   * execution time.
+   */
+  timings: { sendersMs: number; executeMs: number; totalMs: number; commitMs: number; validateMs: number; workerMs: number };
+}
+
+/** Commits over which the re-execution rate is judged. */
+export const FALLBACK_WINDOW = 16;
+/** Transactions run in order after a fall-back before speculating again. */
+export const FALLBACK_SPAN = 32;
+
+/** Hardforks this executor reproduces exactly; later ones add block-level system calls it does not model. */
+function assertSupported(block: Block): void {
+  const c = block.common;
+  if (c.gteHardfork(Hardfork.Prague)) {
+    throw new UnsupportedBlockError(`block ${block.header.number}: hardfork ${c.hardfork()} is not supported (Frontier to Cancun are)`);
+  }
+  const dao = c.hardforkBlock(Hardfork.Dao);
+  if (dao !== null && block.header.number === dao) {
+    throw new UnsupportedBlockError(`block ${block.header.number}: the DAO fork's irregular state change is not supported`);
+  }
+}
+
+/**
+ * Executes a block with Block-STM on worker threads and writes the post-state into `opts.target`.
+ * Transactions run optimistically in block order on the workers, each against the multi-version
+ * memory; results are validated (every value read must still be what the memory holds below the
+ * transaction) and committed strictly in order; a failed validation re-executes the transaction.
+ * The outcome — state, receipts, gas, bloom — is that of sequential `runBlock`. On any error the
+ * target is reverted to the pre-state.
+ */
+export async function executeBlock(block: Block, source: StateSource, opts: ExecuteBlockOptions): Promise<ExecuteBlockResult> {
+  assertSupported(block);
+  const t0 = performance.now();
+  const senders = await recoverSenders(block, opts.accelerator);
+  opts.expectedSenders?.forEach((want, i) => {
+    const got = senderHex(senders, i);
+    if (want !== undefined && want.toLowerCase() !== got) {
+      throw new TxError(i, block.transactions[i]!, `bad signature: it recovers sender ${got}, the block says ${want.toLowerCase()}`);
+    }
+  });
+  const t1 = performance.now();
+  const pool = opts.pool ?? WorkerPool.create(opts.workers);
+  pool.acquire();
+  await opts.target.checkpoint();
+  try {
+    const run = new BlockRun(block, source, opts, pool, senders);
+    const outcome = await run.execute();
+    await opts.target.commit();
+    const t2 = performance.now();
+    const { stats, ...rest } = outcome;
+    return { ...rest, workers: pool.size, timings: { sendersMs: t1 - t0, executeMs: t2 - t1, totalMs: t2 - t0, ...stats } };
+  } catch (e) {
+    await opts.target.revert();
+    if (opts.pool) await pool.recycle();
+    throw e;
+  } finally {
+    pool.release();
+    if (!opts.pool) await pool.close();
+  }
+}
+
+type RunOutcome = Omit<ExecuteBlockResult, 'workers' | 'timings'> & { stats: { commitMs: number; validateMs: number; workerMs: number } };
+
+interface WorkerSlot {
+  worker: Worker;
+  signal: Int32Array;
+  /** Publications already sent to this worker. */
+  cursor: number;
+  idle: boolean;
+}
+
+/** The scheduler and commit loop of one block. */
+class BlockRun {
+  private readonly n: number;
+  private readonly mv = new MVMemory();
+  private readonly publications: Publication[] = [];
+  private readonly incarnation: number[];
+  private readonly executing: boolean[];
+  private readonly needsExec: boolean[];
+  private readonly results: (ExecDone | undefined)[];
+  private readonly readValues: (Map<StateKey, StateValue | LazyRead> | undefined)[];
+  private readonly readers = new Map<StateKey, Set<number>>();
+  private readonly baseValues = new Map<StateKey, StateValue>();
+  private readonly basePending = new Map<StateKey, Promise<StateValue>>();
+  private readonly slots: WorkerSlot[];
+  private readonly window: number;
+  private readonly fallbackRatio: number;
+  private next = 0;
+  private executions = 0;
+  private reExecutions = 0;
+  /** Commit index up to which execution stays in order (fall-back); -1 when speculating. */
+  private inOrderUntil = -1;
+  private inOrderTxs = 0;
+  private fallbacks = 0;
+  /** reExecutions counter at each commit index, to judge the recent rate. */
+  private readonly reExecAt: number[] = [];
+  private committing = false;
+  private commitMs = 0;
+  private validateMs = 0;
+  private workerMs = 0;
+  private finished!: (r: RunOutcome) => void;
+  private failed!: (e: unknown) => void;
+  // Commit state.
+  private blockGas = 0n;
+  private receiptGas = 0n;
+  private readonly bloom: Bloom;
+  private readonly receipts: TxReceipt[] = [];
+  private readonly outcomes: TxOutcome[] = [];
+  private readonly receiptTrie: MerklePatriciaTrie;
+  private readonly perTxRoots: boolean;
+
+  constructor(
+    private readonly block: Block,
+    private readonly source: StateSource,
+    private readonly opts: ExecuteBlockOptions,
+    pool: WorkerPool,
+    private readonly senders: Uint8Array,
+  ) {
+    this.n = block.transactions.length;
+    this.incarnation = new Array(this.n).fill(-1);
+    this.executing = new Array(this.n).fill(false);
+    this.needsExec = new Array(this.n).fill(true);
+    this.results = new Array(this.n).fill(undefined);
+    this.readValues = new Array(this.n).fill(undefined);
+    this.window = opts.window ?? 64;
+    this.fallbackRatio = opts.fallbackRatio ?? 0.5;
+    this.bloom = new Bloom(undefined, block.common);
+    this.receiptTrie = new MerklePatriciaTrie({ common: block.common });
+    this.perTxRoots = !block.common.gteHardfork(Hardfork.Byzantium);
+    this.slots = pool.workers.map((worker) => ({
+      worker,
+      signal: new Int32Array(new SharedArrayBuffer(8)),
+      cursor: 0,
+      idle: false,
+    }));
+  }
+
+  async execute(): Promise<RunOutcome> {
+    const prelude = await applyPrelude(this.block, this.opts.target);
+    this.mv.record(-1, prelude);
+    this.publications.push({ tx: -1, writes: prelude });
+    if (this.n === 0) return this.finish();
+    const done = new Promise<RunOutcome>((resolve, reject) => {
+      this.finished = resolve;
+      this.failed = reject;
+    });
+    const kzg = this.block.common.isActivatedEIP(4844);
+    const snapshot = this.source.snapshot?.();
+    const txs = this.block.transactions.map((tx) => tx.serialize());
+    const handlers = this.slots.map((slot) => {
+      const onMessage = (m: FromWorker) => this.onMessage(slot, m);
+      const onError = (e: Error) => this.failed(e);
+      slot.worker.on('message', onMessage);
+      slot.worker.on('error', onError);
+      return () => {
+        slot.worker.off('message', onMessage);
+        slot.worker.off('error', onError);
+      };
+    });
+    try {
+      for (const slot of this.slots) {
+        this.post(slot, {
+          type: 'begin',
+          block: this.block.serialize(),
+          hardfork: this.block.common.hardfork(),
+          txs,
+          senders: this.senders,
+          kzg,
+          kzgSignal: slot.signal.buffer as SharedArrayBuffer,
+          snapshot,
+        });
+      }
+      return await done;
+    } finally {
+      for (const slot of this.slots) this.post(slot, { type: 'end' });
+      handlers.forEach((off) => off());
+    }
+  }
+
+  private post(slot: WorkerSlot, m: ToWorker): void {
+    slot.worker.postMessage(m);
+  }
+
+  private onMessage(slot: WorkerSlot, m: FromWorker): void {
+    switch (m.type) {
+      case 'ready':
+        slot.idle = true;
+        this.dispatch();
+        break;
+      case 'done':
+        slot.idle = true;
+        this.onDone(m);
+        this.dispatch();
+        void this.commitLoop();
+        break;
+      case 'read':
+        this.serveRead(slot, m);
+        break;
+      case 'kzg':
+        void this.serveKzg(slot, m.args);
+        break;
+      case 'fatal':
+        this.failed(new Error(`EVM worker failed: ${m.error}`));
+        break;
+    }
+  }
+
+  /** Hands the lowest transactions that need (re-)execution to idle workers. */
+  private dispatch(): void {
+    let i = this.next;
+    for (const slot of this.slots) {
+      if (!slot.idle) continue;
+      const limit = this.next < this.inOrderUntil ? this.next + 1 : Math.min(this.n, this.next + this.window);
+      while (i < limit && (!this.needsExec[i] || this.executing[i])) i++;
+      if (i >= limit) return;
+      const inc = ++this.incarnation[i]!;
+      this.executing[i] = true;
+      this.needsExec[i] = false;
+      this.executions++;
+      if (inc > 0) this.reExecutions++;
+      slot.idle = false;
+      this.post(slot, { type: 'exec', tx: i, incarnation: inc, updates: this.publications.slice(slot.cursor) });
+      slot.cursor = this.publications.length;
+    }
+  }
+
+  private onDone(m: ExecDone): void {
+    const i = m.tx;
+    this.executing[i] = false;
+    this.workerMs += m.ms;
+    const changed = new Set<StateKey>(this.mv.keysOf(i));
+    this.mv.record(i, m.writes);
+    this.publications.push({ tx: i, writes: m.writes });
+    for (const [k] of m.writes.values) changed.add(k);
+    for (const [k] of m.writes.deltas) changed.add(k);
+    this.results[i] = m;
+    const reads = new Map(m.reads);
+    this.readValues[i] = reads;
+    for (const key of reads.keys()) {
+      let set = this.readers.get(key);
+      if (!set) this.readers.set(key, (set = new Set()));
+      set.add(i);
+    }
+    // Transactions above i that already ran on values i has just changed must run again.
+    for (const key of changed) {
+      for (const j of this.readers.get(key) ?? []) {
+        if (j <= i || j < this.next || this.executing[j] || !this.results[j]) continue;
+        const seen = this.readValues[j]!.get(key);
+        if (seen === undefined) continue;
+        const now = resolveNow(this.mv, key, j, (k) => this.baseValues.get(k));
+        if (now !== undefined && this.matches(seen, now)) continue;
+        this.results[j] = undefined;
+        this.needsExec[j] = true;
+      }
+    }
+  }
+
+  /** A recorded read still holds: the same value, or for a lazy read, its predicate. */
+  private matches(seen: StateValue | LazyRead, now: StateValue): boolean {
+    return isLazy(seen) ? satisfiesLazy(seen, now) : sameValue(seen, now);
+  }
+
+  private baseRead(key: StateKey): Promise<StateValue> {
+    if (this.baseValues.has(key)) return Promise.resolve(this.baseValues.get(key)!);
+    let p = this.basePending.get(key);
+    if (!p) {
+      p = readSourceKey(this.source, key).then((v) => {
+        this.baseValues.set(key, v);
+        this.basePending.delete(key);
+        return v;
+      });
+      this.basePending.set(key, p);
+    }
+    return p;
+  }
+
+  private serveRead(slot: WorkerSlot, m: ReadRequest): void {
+    let p: Promise<unknown>;
+    if (m.what === 'state') p = this.baseRead(m.key!);
+    else if (m.what === 'code') p = this.mv.codes.has(m.codeHash!) ? Promise.resolve(this.mv.codes.get(m.codeHash!)) : this.source.getCode(hexBytes(m.address!));
+    else p = this.source.getBlockHash(m.number!);
+    p.then(
+      (value) => this.post(slot, { type: 'reply', id: m.id, value }),
+      (e: unknown) => this.post(slot, { type: 'reply', id: m.id, error: e instanceof Error ? e.message : String(e) }),
+    );
+  }
+
+  private async serveKzg(slot: WorkerSlot, args: string[]): Promise<void> {
+    let answer: number;
+    try {
+      const kzg = await loadKzgOnce();
+      answer = kzg.verifyProof(args[0]!, args[1]!, args[2]!, args[3]!) ? 1 : 0;
+    } catch (e) {
+      answer = e instanceof Error && e.message.includes('C_KZG_BADARGS') ? 2 : 3;
+    }
+    Atomics.store(slot.signal, 1, answer);
+    Atomics.store(slot.signal, 0, 1);
+    Atomics.notify(slot.signal, 0);
+  }
+
+  /** Validates and commits transactions in order while their latest results hold. */
+  private async commitLoop(): Promise<void> {
+    if (this.committing) return;
+    this.committing = true;
+    try {
+      while (this.next < this.n) {
+        const i = this.next;
+        const r = this.results[i];
+        if (!r || this.executing[i]) break;
+        if (!(await this.validate(i, r))) {
+          this.results[i] = undefined;
+          this.needsExec[i] = true;
+          this.dispatch();
+          break;
+        }
+        const c0 = performance.now();
+        await this.commit(i, r);
+        this.commitMs += performance.now() - c0;
+        this.next++;
+        this.maybeFallBack();
+        this.dispatch();
+      }
+      if (this.next === this.n) this.finished(await this.finish());
+    } catch (e) {
+      this.failed(e);
+    } finally {
+      this.committing = false;
+    }
+  }
+
+  /** Every lower transaction is committed, so the memory below `i` is final: this check is exact. */
+  private async validate(i: number, r: ExecDone): Promise<boolean> {
+    const v0 = performance.now();
+    try {
+      return await this.validateReads(i, r);
+    } finally {
+      this.validateMs += performance.now() - v0;
+    }
+  }
+
+  private async validateReads(i: number, r: ExecDone): Promise<boolean> {
+    for (const [key, seen] of r.reads) {
+      const now = await resolve(this.mv, key, i, (k) => this.baseRead(k));
+      if (!this.matches(seen, now)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Thrashing (most recent commits needed re-execution): run the next span in order instead. */
+  private maybeFallBack(): void {
+    this.reExecAt[this.next] = this.reExecutions;
+    if (this.next <= this.inOrderUntil) {
+      this.inOrderTxs++;
+      return;
+    }
+    if (this.next < FALLBACK_WINDOW) return;
+    const recent = this.reExecutions - this.reExecAt[this.next - FALLBACK_WINDOW]!;
+    if (recent > this.fallbackRatio * FALLBACK_WINDOW) {
+      this.inOrderUntil = this.next + FALLBACK_SPAN;
+      this.fallbacks++;
+    }
+  }
+
+  private async commit(i: number, r: ExecDone): Promise<void> {
+    const tx = this.block.transactions[i]!;
+    if (r.error !== undefined || !r.outcome) throw new TxError(i, tx, r.error ?? 'no result');
+    if (this.block.header.gasLimit < tx.gasLimit + this.blockGas) {
+      throw new TxError(i, tx, 'tx has a higher gas limit than the remaining gas in the block');
+    }
+    // Before Byzantium each receipt carries the state root after its transaction: apply in order.
+    // From Byzantium on, the block's net writes are applied once at the end (finish()).
+    if (this.perTxRoots) await applyWrites(this.opts.target, r.writes, this.mv.codes);
+    const o = r.outcome;
+    this.blockGas += o.blockGasSpent;
+    this.receiptGas += o.totalGasSpent;
+    this.bloom.or(new Bloom(o.bloom, this.block.common));
+    const receipt = await buildReceipt(this.block, tx.type, o, this.receiptGas, this.opts.target);
+    this.receipts.push(receipt);
+    this.outcomes.push(o);
+    await this.receiptTrie.put(RLP.encode(i), encodeReceipt(receipt, tx.type));
+  }
+
+  private async finish(): Promise<RunOutcome> {
+    if (!this.perTxRoots) {
+      const c0 = performance.now();
+      await applyNet(this.opts.target, this.mv, this.n, (k) => this.baseRead(k));
+      this.commitMs += performance.now() - c0;
+    }
+    await applyPostBlock(this.block, this.opts.target);
+    return {
+      gasUsed: this.blockGas,
+      logsBloom: this.bloom.bitvector,
+      receiptsRoot: this.n ? this.receiptTrie.root() : KECCAK256_RLP,
+      stateRoot: await this.opts.target.getStateRoot(),
+      receipts: this.receipts,
+      txs: this.outcomes,
+      executions: this.executions,
+      reExecutions: this.reExecutions,
+      inOrderTxs: this.inOrderTxs,
+      fallbacks: this.fallbacks,
+      stats: { commitMs: this.commitMs, validateMs: this.validateMs, workerMs: this.workerMs },
+    };
+  }
+}
+
+function hexBytes(a: string): Uint8Array {
+  return Uint8Array.from(Buffer.from(a, 'hex'));
+}
+

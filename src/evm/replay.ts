@@ -1,0 +1,95 @@
+import { bytesToHex } from '@ethereumjs/util';
+import { fixtureBlock, FixtureBlockHashes } from './chain.js';
+import { executeBlock, type ExecuteBlockResult } from './executor.js';
+import type { BlockFixture } from './fixture.js';
+import { checkAgainstHeader, sameOutcome, type FieldCheck } from './outcome.js';
+import { stateManagerFromPreState } from './pre-state.js';
+import type { SenderRecovery } from './senders.js';
+import { runBlockSequential } from './sequential.js';
+import { InMemoryStateSource } from './state-source.js';
+import type { WorkerPool } from './worker-pool.js';
+
+/** One fixture block replayed: the parallel result checked against the header (and optionally sequential runBlock). */
+export interface ReplayReport {
+  number: number;
+  hardfork: string;
+  txs: number;
+  gasUsed: string;
+  logsBloom: string;
+  receiptsRoot: string;
+  stateRoot: string;
+  expectedGasUsed: string;
+  expectedLogsBloom: string;
+  expectedReceiptsRoot: string;
+  /** Header fields compared (receiptsRoot only from Byzantium). */
+  checked: FieldCheck['field'][];
+  /** Every checked field matches, and with `sequential` the sequential outcome is identical too. */
+  match: boolean;
+  mismatches: FieldCheck[];
+  ms: number;
+  sendersMs: number;
+  workers: number;
+  executions: number;
+  reExecutions: number;
+  /** Transactions run in order after the executor detected thrashing, and how many times it did. */
+  inOrderTxs: number;
+  fallbacks: number;
+  /** With `sequential`: plain runBlock's time and whether its outcome (state root included) is identical. */
+  sequential?: { ms: number; stateRoot: string; identical: boolean; speedup: number };
+}
+
+/** Options of {@link replayFixture}. */
+export interface ReplayOptions {
+  pool: WorkerPool;
+  accelerator?: SenderRecovery;
+  /** Also run plain sequential runBlock from the same pre-state and compare. */
+  sequential?: boolean;
+}
+
+/** Replays one fixture block with the parallel executor and checks it. */
+export async function replayFixture(fx: BlockFixture, opts: ReplayOptions): Promise<ReplayReport & { result: ExecuteBlockResult }> {
+  const block = await fixtureBlock(fx);
+  const source = new InMemoryStateSource({ preState: fx.preState, blockHashes: fx.blockHashes });
+  const target = await stateManagerFromPreState(fx.preState);
+  const expectedSenders = fx.block.transactions.map((t) => t.from);
+  const t0 = performance.now();
+  const result = await executeBlock(block, source, { target, pool: opts.pool, accelerator: opts.accelerator, expectedSenders });
+  const ms = performance.now() - t0;
+  const checks = checkAgainstHeader(block, result);
+  const mismatches = checks.filter((c) => !c.match);
+  const report: ReplayReport & { result: ExecuteBlockResult } = {
+    number: fx.number,
+    hardfork: block.common.hardfork(),
+    txs: block.transactions.length,
+    gasUsed: result.gasUsed.toString(),
+    logsBloom: bytesToHex(result.logsBloom),
+    receiptsRoot: bytesToHex(result.receiptsRoot),
+    stateRoot: bytesToHex(result.stateRoot),
+    expectedGasUsed: block.header.gasUsed.toString(),
+    expectedLogsBloom: bytesToHex(block.header.logsBloom),
+    expectedReceiptsRoot: bytesToHex(block.header.receiptTrie),
+    checked: checks.map((c) => c.field),
+    match: mismatches.length === 0,
+    mismatches,
+    ms,
+    sendersMs: result.timings.sendersMs,
+    workers: result.workers,
+    executions: result.executions,
+    reExecutions: result.reExecutions,
+    inOrderTxs: result.inOrderTxs,
+    fallbacks: result.fallbacks,
+    result,
+  };
+  if (opts.sequential) {
+    // A fresh block object: the parallel run must not hand sequential runBlock cached senders.
+    const seqBlock = await fixtureBlock(fx);
+    const sm = await stateManagerFromPreState(fx.preState);
+    const s0 = performance.now();
+    const seq = await runBlockSequential(seqBlock, sm, new FixtureBlockHashes(fx.blockHashes));
+    const seqMs = performance.now() - s0;
+    const identical = sameOutcome(seq, result);
+    report.sequential = { ms: seqMs, stateRoot: bytesToHex(seq.stateRoot), identical, speedup: seqMs / ms };
+    report.match &&= identical;
+  }
+  return report;
+}

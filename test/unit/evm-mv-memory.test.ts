@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import {
+  accountKey,
+  clearKey,
+  EMPTY_CODE_HASH,
+  EMPTY_ROOT,
+  isLazy,
+  MVMemory,
+  resolve,
+  resolveNow,
+  sameValue,
+  satisfiesLazy,
+  storageKey,
+  type AccountValue,
+  type StateValue,
+  type WriteSet,
+} from '../../src/evm/mv-memory.js';
+
+const A = 'aa'.repeat(20);
+const SLOT = '00'.repeat(31) + '01';
+const acct = (balance: bigint, nonce = 0n, codeHash = EMPTY_CODE_HASH): AccountValue => ({ nonce, balance, codeHash, storageRoot: EMPTY_ROOT });
+const ws = (values: [string, StateValue][], deltas: WriteSet['deltas'] = []): WriteSet => ({ values, deltas, codes: [] });
+const base = (v: StateValue) => () => v;
+
+describe('MVMemory', () => {
+  it('a reader sees the highest write strictly below it, else the pre-state', async () => {
+    const mv = new MVMemory();
+    mv.record(2, ws([[accountKey(A), acct(20n)]]));
+    mv.record(5, ws([[accountKey(A), acct(50n)]]));
+    const at = (tx: number) => resolve(mv, accountKey(A), tx, base(acct(1n)));
+    expect(((await at(0)) as AccountValue).balance).toBe(1n);
+    expect(((await at(2)) as AccountValue).balance).toBe(1n);
+    expect(((await at(3)) as AccountValue).balance).toBe(20n);
+    expect(((await at(6)) as AccountValue).balance).toBe(50n);
+  });
+
+  it('a new incarnation replaces every write of the old one, including keys it no longer writes', async () => {
+    const mv = new MVMemory();
+    mv.record(1, ws([[accountKey(A), acct(7n)], [storageKey(A, SLOT), Uint8Array.of(9)]]));
+    mv.record(1, ws([[accountKey(A), acct(8n)]]));
+    expect(mv.keysOf(1)).toEqual([accountKey(A)]);
+    expect(await resolve(mv, storageKey(A, SLOT), 4, base(Uint8Array.of(3)))).toEqual(Uint8Array.of(3));
+    expect(((await resolve(mv, accountKey(A), 4, base(null))) as AccountValue).balance).toBe(8n);
+  });
+
+  it('lazy deltas stack on the latest full value or on the pre-state', async () => {
+    const mv = new MVMemory();
+    mv.record(1, ws([], [[accountKey(A), { balance: 5n, nonce: 0n }]]));
+    mv.record(2, ws([], [[accountKey(A), { balance: -2n, nonce: 1n }]]));
+    const v = (await resolve(mv, accountKey(A), 3, base(acct(100n, 4n)))) as AccountValue;
+    expect([v.balance, v.nonce]).toEqual([103n, 5n]);
+    mv.record(0, ws([[accountKey(A), acct(10n)]]));
+    const w = (await resolve(mv, accountKey(A), 3, base(acct(100n)))) as AccountValue;
+    expect(w.balance).toBe(13n);
+    // A credit to a missing account creates it.
+    expect(((await resolve(mv, accountKey(A), 2, base(null))) as AccountValue).balance).toBe(15n);
+  });
+
+  it('a storage clear hides older slot values and the pre-state, not the clearing transaction\'s own writes', async () => {
+    const mv = new MVMemory();
+    mv.record(1, ws([[storageKey(A, SLOT), Uint8Array.of(1)]]));
+    mv.record(3, ws([[clearKey(A), true]]));
+    mv.record(5, ws([[clearKey(A), true], [storageKey(A, SLOT), Uint8Array.of(5)]]));
+    const at = (tx: number) => resolve(mv, storageKey(A, SLOT), tx, base(Uint8Array.of(42)));
+    expect(await at(1)).toEqual(Uint8Array.of(42));
+    expect(await at(2)).toEqual(Uint8Array.of(1));
+    expect(await at(4)).toEqual(new Uint8Array());
+    expect(await at(6)).toEqual(Uint8Array.of(5));
+  });
+
+  it('resolveNow answers without the pre-state only where it is not needed', () => {
+    const mv = new MVMemory();
+    mv.record(1, ws([[accountKey(A), acct(1n)]]));
+    expect(resolveNow(mv, accountKey(A), 1, () => undefined)).toBeUndefined();
+    expect((resolveNow(mv, accountKey(A), 2, () => undefined) as AccountValue).balance).toBe(1n);
+  });
+});
+
+describe('reads and predicates', () => {
+  it('sameValue compares accounts by field and storage by bytes', () => {
+    expect(sameValue(acct(1n), acct(1n))).toBe(true);
+    expect(sameValue(acct(1n), acct(2n))).toBe(false);
+    expect(sameValue(acct(1n, 1n), acct(1n, 2n))).toBe(false);
+    expect(sameValue(null, null)).toBe(true);
+    expect(sameValue(null, acct(0n))).toBe(false);
+    expect(sameValue(Uint8Array.of(1), Uint8Array.of(1))).toBe(true);
+    expect(sameValue(Uint8Array.of(1), Uint8Array.of(2))).toBe(false);
+  });
+
+  it('lazy predicates: funded, funded EOA, sender terms', () => {
+    const code = new Uint8Array(32).fill(1);
+    expect(satisfiesLazy('funded', acct(1n))).toBe(true);
+    expect(satisfiesLazy('funded', acct(0n))).toBe(false);
+    expect(satisfiesLazy('funded', null)).toBe(false);
+    expect(satisfiesLazy('funded', acct(0n, 0n, code))).toBe(true);
+    expect(satisfiesLazy('funded-eoa', acct(0n, 0n, code))).toBe(false);
+    expect(satisfiesLazy('funded-eoa', acct(3n))).toBe(true);
+    const terms = { nonce: 4n, minBalance: 100n };
+    expect(satisfiesLazy(terms, acct(100n, 4n))).toBe(true);
+    expect(satisfiesLazy(terms, acct(99n, 4n))).toBe(false);
+    expect(satisfiesLazy(terms, acct(500n, 5n))).toBe(false);
+    expect(satisfiesLazy(terms, acct(500n, 4n, code))).toBe(false);
+    expect(isLazy(terms)).toBe(true);
+    expect(isLazy('funded')).toBe(true);
+    expect(isLazy(acct(1n))).toBe(false);
+    expect(isLazy(null)).toBe(false);
+  });
+});
