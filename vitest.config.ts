@@ -3,11 +3,17 @@ import { defineConfig } from 'vitest/config';
 // Two projects so a developer can run the fast suites alone; CI runs both.
 export default defineConfig({
   // The README's examples import the package by name, as users do.
-  resolve: { alias: { 'evm-accel': new URL('./src/index.ts', import.meta.url).pathname } },
+  resolve: {
+    alias: [
+      { find: /^evm-accel\/ethereumjs$/, replacement: new URL('./src/plugin/ethereumjs.ts', import.meta.url).pathname },
+      { find: /^evm-accel$/, replacement: new URL('./src/index.ts', import.meta.url).pathname },
+    ],
+  },
   test: {
     projects: [
-      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 60_000 } },
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 60_000 } },
       {
+        extends: true,
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],

@@ -29,23 +29,32 @@ export async function recoverSenders(block: Block, accel?: SenderRecovery): Prom
     });
     return out;
   }
-  const preimages = txs.map((tx) => {
-    const m = tx.getMessageToSign();
-    return Array.isArray(m) ? RLP.encode(m) : m;
-  });
-  const hashes = await accel.keccak256(preimages);
-  const sigs: Signature[] = txs.map((tx, i) => ({
-    hash: hashes[i]!,
-    r: setLengthLeft(bigIntToBytes(tx.r ?? 0n), 32),
-    s: setLengthLeft(bigIntToBytes(tx.s ?? 0n), 32),
-    recovery: recoveryId(tx, i),
-  }));
+  const sigs = await transactionSignatures(block, accel);
   const addrs = await accel.recoverAddresses(sigs);
   addrs.forEach((a, i) => {
     if (!a) throw new TxError(i, txs[i]!, 'invalid signature: no public key recovers from it');
     out.set(a, 20 * i);
   });
   return out;
+}
+
+/**
+ * Every transaction's signature over its signing hash, the hashes computed in one `keccak256`
+ * batch; a signature ethereumjs would reject (high s after Homestead, a bad v) throws a TxError.
+ */
+export async function transactionSignatures(block: Block, accel: Pick<Accelerator, 'keccak256'>): Promise<Signature[]> {
+  const txs = block.transactions;
+  const preimages = txs.map((tx) => {
+    const m = tx.getMessageToSign();
+    return Array.isArray(m) ? RLP.encode(m) : m;
+  });
+  const hashes = await accel.keccak256(preimages);
+  return txs.map((tx, i) => ({
+    hash: hashes[i]!,
+    r: setLengthLeft(bigIntToBytes(tx.r ?? 0n), 32),
+    s: setLengthLeft(bigIntToBytes(tx.s ?? 0n), 32),
+    recovery: recoveryId(tx, i),
+  }));
 }
 
 /** The recovery id exactly as ethereumjs derives it, with its high-s rule (EIP-2). */

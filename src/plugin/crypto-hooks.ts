@@ -1,0 +1,92 @@
+import type { Block } from '@ethereumjs/block';
+import type { CustomCrypto } from '@ethereumjs/common';
+import { bytesToHex, setLengthLeft } from '@ethereumjs/util';
+import { keccak_256 } from '@noble/hashes/sha3.js';
+import { loadNativeCpuLibrary } from '../backends/cpu/native-library.js';
+import { recoverOneReference } from '../backends/cpu/js-backend.js';
+import { SIG_RECORD_BYTES } from '../runtime/packing.js';
+import type { Accelerator, Signature } from '../runtime/types.js';
+import { transactionSignatures } from '../evm/senders.js';
+
+/** The customCrypto hooks, plus the batched prefetch that makes the synchronous ones cheap. */
+export interface AcceleratedCrypto extends Required<Pick<CustomCrypto, 'keccak256' | 'ecrecover'>> {
+  /**
+   * Recovers every sender of `block` in one accelerator batch, so that ethereumjs's per-transaction
+   * `ecrecover` calls that follow are answered from memory.
+   */
+  prefetch(block: Block): Promise<void>;
+  /** Recoveries answered from the prefetched batch, and computed on the spot. */
+  readonly counters: { prefetched: number; computed: number };
+}
+
+/** A synchronous Keccak: the native library's inline path where it is built, else @noble/hashes. */
+function syncKeccak(): (msg: Uint8Array) => Uint8Array {
+  try {
+    const lib = loadNativeCpuLibrary();
+    const offsets = new Uint32Array(2);
+    return (msg) => {
+      const out = new Uint8Array(32);
+      offsets[1] = msg.length;
+      // The native call returns non-zero only for offsets outside the data, impossible here.
+      lib.keccak256Sync(msg, offsets, 1, out);
+      return out;
+    };
+  } catch {
+    return keccak_256;
+  }
+}
+
+/** ethereumjs's v → recovery id (27/28, EIP-155's chainId·2 + 35/36, or 0/1 of typed transactions). */
+function recoveryId(v: bigint, chainId?: bigint): number {
+  if (v === 0n || v === 1n) return Number(v);
+  return Number(chainId === undefined ? v - 27n : v - (chainId * 2n + 35n));
+}
+
+/** ethereumjs passes r and s unpadded; the batch holds them as 32 bytes. */
+function cacheKey(hash: Uint8Array, r: Uint8Array, s: Uint8Array, recovery: number): string {
+  return `${bytesToHex(hash)}${bytesToHex(setLengthLeft(r, 32))}${bytesToHex(setLengthLeft(s, 32))}${recovery}`;
+}
+
+/**
+ * `customCrypto` hooks for @ethereumjs/common backed by evm-accel. ethereumjs calls these hooks
+ * synchronously, one item at a time, so they cannot wait for a batch: `ecrecover` answers from keys
+ * that {@link AcceleratedCrypto.prefetch} recovered in one accelerator batch (runBlockAccelerated
+ * prefetches every block), and computes anything else on the spot exactly as ethereumjs would
+ * (the same key, and a throw for an invalid signature as ethereumjs does); `keccak256` runs the
+ * native kernel inline.
+ */
+export function acceleratedCrypto(accel: Pick<Accelerator, 'ecrecover' | 'keccak256'>): AcceleratedCrypto {
+  const keys = new Map<string, Uint8Array>();
+  const counters = { prefetched: 0, computed: 0 };
+  return {
+    keccak256: syncKeccak(),
+    ecrecover(msgHash, v, r, s, chainId) {
+      const recovery = recoveryId(v, chainId);
+      const key = cacheKey(msgHash, r, s, recovery);
+      const hit = keys.get(key);
+      if (hit) {
+        keys.delete(key);
+        counters.prefetched++;
+        return hit;
+      }
+      counters.computed++;
+      const record = new Uint8Array(SIG_RECORD_BYTES);
+      record.set(msgHash, 0);
+      record.set(r, 64 - r.length);
+      record.set(s, 96 - s.length);
+      record[96] = recovery;
+      const pub = recovery === 0 || recovery === 1 ? recoverOneReference(record) : null;
+      if (!pub) throw new Error('Invalid Signature');
+      return pub;
+    },
+    async prefetch(block) {
+      const sigs: Signature[] = await transactionSignatures(block, accel);
+      const recovered = await accel.ecrecover(sigs);
+      recovered.forEach((pub, i) => {
+        const s = sigs[i]!;
+        if (pub) keys.set(cacheKey(s.hash, s.r, s.s, s.recovery), pub);
+      });
+    },
+    counters,
+  };
+}
