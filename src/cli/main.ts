@@ -5,6 +5,8 @@ type Command = (argv: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   info: { summary: 'backends found, devices, why any is unavailable', load: async () => (await import('./commands/info.js')).info },
+  demo: { summary: 'replay the bundled mainnet blocks, verified, sequential vs parallel', load: async () => (await import('./commands/demo.js')).demo },
+  'run-block': { summary: 'replay mainnet block fixtures and check them against their headers', load: async () => (await import('./commands/run-block.js')).runBlock },
   bench: { summary: 'kernel benchmarks against the libraries a user would pick instead', load: async () => (await import('./commands/bench.js')).bench },
 };
 
