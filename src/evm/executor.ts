@@ -2,7 +2,7 @@ import type { Block } from '@ethereumjs/block';
 import { Hardfork, type StateManagerInterface } from '@ethereumjs/common';
 import { MerklePatriciaTrie } from '@ethereumjs/mpt';
 import { RLP } from '@ethereumjs/rlp';
-import { bytesToHex, KECCAK256_RLP } from '@ethereumjs/util';
+import { KECCAK256_RLP } from '@ethereumjs/util';
 import { Bloom, encodeReceipt, type TxReceipt } from '@ethereumjs/vm';
 import type { Worker } from 'node:worker_threads';
 import { applyNet, applyPostBlock, applyPrelude, applyWrites, buildReceipt } from './block-commit.js';

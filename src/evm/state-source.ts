@@ -2,7 +2,7 @@ import type { StateManagerInterface } from '@ethereumjs/common';
 import type { EVMMockBlockchainInterface } from '@ethereumjs/evm';
 import { Address, bytesToHex, hexToBytes } from '@ethereumjs/util';
 import { keccak_256 } from '@noble/hashes/sha3.js';
-import type { PreState } from './fixture.js';
+import type { PreState, PreStateAccount } from './fixture.js';
 import { EMPTY_CODE_HASH, EMPTY_ROOT, type AccountValue, type StateKey, type StateValue } from './mv-memory.js';
 import { quantityBytes, slotKey } from './pre-state.js';
 
@@ -42,20 +42,33 @@ export async function readSourceKey(source: StateSource, key: StateKey): Promise
   throw new Error(`no pre-state for key ${key}`);
 }
 
-/** The pre-state of a block fixture, in memory (also what each worker builds from a snapshot). */
+/**
+ * The pre-state of a block fixture, in memory (also what each worker builds from a snapshot).
+ * Accounts are decoded on first use: a block touches a fraction of what a worker could be asked.
+ */
 export class InMemoryStateSource implements StateSource {
-  private readonly accounts = new Map<string, { value: AccountValue; code: Uint8Array; storage: Map<string, Uint8Array> }>();
+  private readonly raw = new Map<string, PreStateAccount>();
+  private readonly decoded = new Map<string, { value: AccountValue; code: Uint8Array; storage: Map<string, Uint8Array> } | null>();
   private readonly hashes = new Map<bigint, Uint8Array>();
 
   constructor(private readonly snap: SourceSnapshot) {
-    for (const [addr, a] of Object.entries(snap.preState)) {
+    for (const [addr, a] of Object.entries(snap.preState)) this.raw.set(addr.toLowerCase().slice(2), a);
+    for (const [n, h] of Object.entries(snap.blockHashes)) this.hashes.set(BigInt(n), hexToBytes(h as `0x${string}`));
+  }
+
+  private account(addr: string) {
+    let d = this.decoded.get(addr);
+    if (d !== undefined) return d;
+    const a = this.raw.get(addr);
+    d = null;
+    if (a) {
       const code = a.code && a.code !== '0x' ? hexToBytes(a.code as `0x${string}`) : new Uint8Array();
       const storage = new Map<string, Uint8Array>();
       for (const [slot, v] of Object.entries(a.storage)) {
         const value = stripZeros(quantityBytes(v));
         if (value.length) storage.set(bytesToHex(slotKey(slot)).slice(2), value);
       }
-      this.accounts.set(addr.toLowerCase().slice(2), {
+      d = {
         value: {
           nonce: BigInt(a.nonce),
           balance: BigInt(a.balance),
@@ -65,20 +78,21 @@ export class InMemoryStateSource implements StateSource {
         },
         code,
         storage,
-      });
+      };
     }
-    for (const [n, h] of Object.entries(snap.blockHashes)) this.hashes.set(BigInt(n), hexToBytes(h as `0x${string}`));
+    this.decoded.set(addr, d);
+    return d;
   }
 
   async getAccount(address: Uint8Array): Promise<AccountValue | undefined> {
-    const a = this.accounts.get(hex(address));
-    return a && { ...a.value };
+    const a = this.account(hex(address));
+    return a ? { ...a.value } : undefined;
   }
   async getCode(address: Uint8Array): Promise<Uint8Array> {
-    return this.accounts.get(hex(address))?.code ?? new Uint8Array();
+    return this.account(hex(address))?.code ?? new Uint8Array();
   }
   async getStorage(address: Uint8Array, slot: Uint8Array): Promise<Uint8Array> {
-    return this.accounts.get(hex(address))?.storage.get(hex(slot)) ?? new Uint8Array();
+    return this.account(hex(address))?.storage.get(hex(slot)) ?? new Uint8Array();
   }
   async getBlockHash(number: bigint): Promise<Uint8Array> {
     const h = this.hashes.get(number);
