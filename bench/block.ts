@@ -12,9 +12,10 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Block } from '@ethereumjs/block';
 import { bytesToHex } from '@ethereumjs/util';
-import { BACKEND_FACTORIES } from '../src/backends/registry.js';
 import type { BackendName } from '../src/runtime/types.js';
-import { backendRecovery } from '../src/evm/backend-recovery.js';
+import { createAccelerator } from '../src/index.js';
+import { packageRoot } from '../src/package-root.js';
+import { acceleratorOptions, parseBackend } from '../src/cli/accelerator-options.js';
 import { fixtureBlock, FixtureBlockHashes } from '../src/evm/chain.js';
 import { executeBlock } from '../src/evm/executor.js';
 import { loadFixture, type PreState } from '../src/evm/fixture.js';
@@ -61,7 +62,7 @@ export interface BlockBenchResult {
   benchmark: 'block';
   date: string;
   machine: { cpu: string; cores: number; memoryGiB: number; node: string; platform: string; loadAverageBefore: number[]; loadAverageAfter: number[] };
-  senderBackend: BackendName;
+  senderBackend: BackendName | 'auto';
   reps: number;
   rows: BlockBenchRow[];
 }
@@ -72,7 +73,7 @@ const progress = (s: string) => process.stderr.write(s + '\n');
 async function cases(blocks: number[], synthetic: boolean): Promise<Case[]> {
   const out: Case[] = [];
   for (const n of blocks) {
-    const fx = await loadFixture(join('test/fixtures/mainnet', `${n}.json.gz`));
+    const fx = await loadFixture(join(packageRoot(), 'test', 'fixtures', 'mainnet', `${n}.json.gz`));
     out.push({ name: `mainnet ${n}`, txs: fx.block.transactions.length, block: () => fixtureBlock(fx), preState: fx.preState, blockHashes: fx.blockHashes });
   }
   if (synthetic) {
@@ -90,10 +91,9 @@ async function cases(blocks: number[], synthetic: boolean): Promise<Case[]> {
 }
 
 /** Runs the benchmark and returns its result (the CLI prints and saves it). */
-export async function runBlockBench(opts: { workers: number[]; reps: number; backend: BackendName; blocks: number[]; synthetic: boolean }): Promise<BlockBenchResult> {
+export async function runBlockBench(opts: { workers: number[]; reps: number; backend: BackendName | undefined; blocks: number[]; synthetic: boolean }): Promise<BlockBenchResult> {
   const loadBefore = loadavg();
-  const backend = await BACKEND_FACTORIES[opts.backend]({});
-  const accelerator: SenderRecovery = backendRecovery(backend);
+  const accelerator = await createAccelerator(acceleratorOptions(opts.backend));
   const pools = new Map(opts.workers.map((w) => [w, WorkerPool.create(w)]));
   const rows: BlockBenchRow[] = [];
   try {
@@ -129,7 +129,7 @@ export async function runBlockBench(opts: { workers: number[]; reps: number; bac
     }
   } finally {
     await Promise.all([...pools.values()].map((p) => p.close()));
-    await backend.close();
+    await accelerator.close();
   }
   const cpu = cpus();
   return {
@@ -144,7 +144,7 @@ export async function runBlockBench(opts: { workers: number[]; reps: number; bac
       loadAverageBefore: loadBefore,
       loadAverageAfter: loadavg(),
     },
-    senderBackend: opts.backend,
+    senderBackend: opts.backend ?? 'auto',
     reps: opts.reps,
     rows,
   };
@@ -187,7 +187,7 @@ async function main(argv: string[]): Promise<void> {
     options: {
       workers: { type: 'string', default: '1,2' },
       reps: { type: 'string', default: '1' },
-      backend: { type: 'string', default: 'cpu-js' },
+      backend: { type: 'string' },
       blocks: { type: 'string' },
       'no-synthetic': { type: 'boolean', default: false },
       out: { type: 'string', default: 'bench/results' },
@@ -196,7 +196,7 @@ async function main(argv: string[]): Promise<void> {
   const result = await runBlockBench({
     workers: values.workers.split(',').map(Number),
     reps: Number(values.reps),
-    backend: values.backend as BackendName,
+    backend: parseBackend(values.backend),
     blocks: values.blocks ? values.blocks.split(',').map(Number) : BIG_BLOCKS,
     synthetic: !values['no-synthetic'],
   });

@@ -20,7 +20,8 @@ import { BACKEND_FACTORIES } from '../src/backends/registry.js';
 import { recoverOneReference } from '../src/backends/cpu/js-backend.js';
 import { GpuContext } from '../src/backends/webgpu/device.js';
 import { createRecoverKernel } from '../src/backends/webgpu/secp256k1/recover-kernel.js';
-import { packageRoot, readShader } from '../src/backends/webgpu/shader-source.js';
+import { readShader } from '../src/backends/webgpu/shader-source.js';
+import { packageRoot } from '../src/package-root.js';
 import { PUBKEY_BYTES, SIG_RECORD_BYTES, packSignatures, type PackedSignatures } from '../src/runtime/packing.js';
 import type { BackendName } from '../src/runtime/types.js';
 

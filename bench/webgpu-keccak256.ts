@@ -22,7 +22,7 @@ import { keccakReference } from '../src/backends/cpu/js-backend.js';
 import { BACKEND_FACTORIES } from '../src/backends/registry.js';
 import { resolveWebGpuOptions, type LaneLayout } from '../src/backends/webgpu/config.js';
 import type { RoundStyle } from '../src/backends/webgpu/keccak-codegen.js';
-import { packageRoot } from '../src/backends/webgpu/shader-source.js';
+import { packageRoot } from '../src/package-root.js';
 import { WebGpuBackend } from '../src/backends/webgpu/webgpu-backend.js';
 import type { Backend } from '../src/runtime/backend.js';
 import { packMessages, type PackedMessages } from '../src/runtime/packing.js';

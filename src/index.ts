@@ -15,3 +15,14 @@ export type {
   KernelName,
   Signature,
 } from './runtime/types.js';
+export {
+  executeBlock,
+  WorkerPool,
+  InMemoryStateSource,
+  StateManagerSource,
+  TxError,
+  UnsupportedBlockError,
+  type StateSource,
+  type ExecuteBlockOptions,
+  type ExecuteBlockResult,
+} from './evm/index.js';

@@ -2,19 +2,18 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+const HERE = dirname(fileURLToPath(import.meta.url));
 let root: string | undefined;
 
 /**
- * The directory holding evm-accel's package.json, found by walking up from this module, so that
- * shaders/, native/build/ and bench/results/ resolve the same from src/ (tests) and dist/src/.
+ * The nearest folder above `from` (default: this module) holding a package.json: evm-accel's root,
+ * so that shaders/, native/build/ and bench/results/ resolve the same from src/ (tests) and from
+ * dist/src/ (built).
  */
-export function packageRoot(): string {
-  if (root) return root;
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('evm-accel: package.json not found above ' + fileURLToPath(import.meta.url));
-    dir = up;
+export function packageRoot(from: string = HERE): string {
+  if (from === HERE && root) return root;
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return from === HERE ? (root = dir) : dir;
+    if (dirname(dir) === dir) throw new Error(`no package.json above ${from}`);
   }
-  return (root = dir);
 }

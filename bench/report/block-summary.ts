@@ -1,3 +1,4 @@
+import type { BlockBenchResult } from '../block.js';
 import type { MachineInfo } from '../machine.js';
 
 /** One block replayed by plain `runBlock` and by the parallel executor at each worker count. */
@@ -19,4 +20,17 @@ export interface BlockBenchRow {
 export interface BlockBenchSummary {
   machine: MachineInfo;
   rows: BlockBenchRow[];
+}
+
+/** The block benchmark's result as the chart takes it. */
+export function blockSummary(r: BlockBenchResult, machine: MachineInfo): BlockBenchSummary {
+  return {
+    machine,
+    rows: r.rows.map((row) => ({
+      block: row.name,
+      txs: row.txs,
+      sequentialMs: row.runBlockMs,
+      parallel: row.parallel.map((p) => ({ workers: p.workers, ms: p.ms, reExecutions: p.reExecutions })),
+    })),
+  };
 }

@@ -10,10 +10,10 @@ export function parseBackend(value: string | undefined): BackendName | undefined
   return value as BackendName;
 }
 
-/** Accelerator options for a command: `auto`, or the forced backend first with the JS reference behind it. */
-export function acceleratorOptions(backend: BackendName | undefined, workers?: number): AcceleratorOptions {
-  return {
-    backends: backend ? [backend] : 'auto',
-    ...(workers !== undefined && { workers }),
-  };
+/**
+ * Accelerator options for a command: `auto` (calibrated routing), or the named backend first, kept
+ * first without calibration, with the JS reference behind it as the fallback.
+ */
+export function acceleratorOptions(backend: BackendName | undefined): AcceleratorOptions {
+  return backend ? { backends: [backend], calibrate: false } : { backends: 'auto' };
 }

@@ -2,8 +2,7 @@ import { createBlock } from '@ethereumjs/block';
 import { Common, Mainnet } from '@ethereumjs/common';
 import { bytesToHex } from '@ethereumjs/util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CpuJsBackend } from '../../src/backends/cpu/js-backend.js';
-import { backendRecovery } from '../../src/evm/backend-recovery.js';
+import { createAccelerator, type Accelerator } from '../../src/index.js';
 import { fixtureBlock } from '../../src/evm/chain.js';
 import { TxError, UnsupportedBlockError } from '../../src/evm/errors.js';
 import { executeBlock } from '../../src/evm/executor.js';
@@ -12,7 +11,12 @@ import { stateManagerFromPreState } from '../../src/evm/pre-state.js';
 import { InMemoryStateSource } from '../../src/evm/state-source.js';
 import { WorkerPool } from '../../src/evm/worker-pool.js';
 
-const accelerator = backendRecovery(new CpuJsBackend());
+// Senders recovered through the runtime on the native kernels (the JS reference behind them).
+let accelerator: Accelerator;
+beforeAll(async () => {
+  accelerator = await createAccelerator({ backends: ['cpu-native', 'cpu-js'], calibrate: false });
+});
+afterAll(() => accelerator.close());
 let pool: WorkerPool;
 beforeAll(() => {
   pool = WorkerPool.create(2);

@@ -2,8 +2,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { bytesToHex } from '@ethereumjs/util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CpuJsBackend } from '../../src/backends/cpu/js-backend.js';
-import { backendRecovery } from '../../src/evm/backend-recovery.js';
+import { createAccelerator, type Accelerator } from '../../src/index.js';
 import { fixtureBlock, FixtureBlockHashes } from '../../src/evm/chain.js';
 import { executeBlock } from '../../src/evm/executor.js';
 import { loadFixture } from '../../src/evm/fixture.js';
@@ -28,7 +27,12 @@ const ALL = readdirSync(DIR)
 const SUBSET = [46147, 1796867, 2675000, 4370000, 9069000, 12244000, 15537393, 19933122];
 const FULL = process.env.EVM_ACCEL_FULL === '1';
 
-const accelerator = backendRecovery(new CpuJsBackend());
+// Senders recovered through the runtime on the native kernels (the JS reference behind them).
+let accelerator: Accelerator;
+beforeAll(async () => {
+  accelerator = await createAccelerator({ backends: ['cpu-native', 'cpu-js'], calibrate: false });
+});
+afterAll(() => accelerator.close());
 const pools = new Map<number, WorkerPool>();
 beforeAll(() => {
   for (const n of [1, 2, 4]) pools.set(n, WorkerPool.create(n));

@@ -1,7 +1,6 @@
 import { bytesToHex } from '@ethereumjs/util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CpuJsBackend } from '../../src/backends/cpu/js-backend.js';
-import { backendRecovery } from '../../src/evm/backend-recovery.js';
+import { createAccelerator, type Accelerator } from '../../src/index.js';
 import { FixtureBlockHashes } from '../../src/evm/chain.js';
 import { executeBlock, type ExecuteBlockResult } from '../../src/evm/executor.js';
 import type { BlockOutcome } from '../../src/evm/outcome.js';
@@ -22,7 +21,12 @@ import {
 } from '../../src/evm/synthetic.js';
 import { WorkerPool } from '../../src/evm/worker-pool.js';
 
-const accelerator = backendRecovery(new CpuJsBackend());
+// Senders recovered through the runtime on the native kernels (the JS reference behind them).
+let accelerator: Accelerator;
+beforeAll(async () => {
+  accelerator = await createAccelerator({ backends: ['cpu-native', 'cpu-js'], calibrate: false });
+});
+afterAll(() => accelerator.close());
 const pools = new Map<number, WorkerPool>();
 
 beforeAll(() => {

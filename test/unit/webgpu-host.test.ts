@@ -7,7 +7,8 @@ import { describeAdapter } from '../../src/backends/webgpu/adapter-kind.js';
 import { SlotPool } from '../../src/backends/webgpu/buffer-pool.js';
 import { resolveWebGpuOptions } from '../../src/backends/webgpu/config.js';
 import { keccakShaderFiles } from '../../src/backends/webgpu/keccak-kernel.js';
-import { assembleShader, packageRoot } from '../../src/backends/webgpu/shader-source.js';
+import { assembleShader } from '../../src/backends/webgpu/shader-source.js';
+import { packageRoot } from '../../src/package-root.js';
 
 describe('describeAdapter', () => {
   const base = { vendor: '', architecture: '', device: '', description: '' };

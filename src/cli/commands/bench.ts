@@ -4,10 +4,13 @@ import { benchEcrecover } from '../../../bench/ecrecover.js';
 import { benchKeccak } from '../../../bench/keccak.js';
 import { formatTable, type KernelBenchResult } from '../../../bench/kernel-bench.js';
 import { writeReport } from '../../../bench/report/html-report.js';
+import { blockSummary } from '../../../bench/report/block-summary.js';
+import { BIG_BLOCKS, formatBlockBench, runBlockBench, type BlockBenchResult } from '../../../bench/block.js';
+import { machineInfo } from '../../../bench/machine.js';
 import { writeResults } from '../../../bench/results-file.js';
 import { acceleratorOptions, parseBackend } from '../accelerator-options.js';
 
-const KINDS = ['keccak', 'ecrecover'] as const;
+const KINDS = ['keccak', 'ecrecover', 'block'] as const;
 type Kind = (typeof KINDS)[number];
 
 /** The evm-accel backends to measure: the forced one, or every ready one but the JS reference. */
@@ -17,7 +20,7 @@ function measuredBackends(accel: Accelerator, forced: BackendName | undefined): 
 }
 
 /**
- * `evm-accel bench [keccak|ecrecover] [--backend B] [--quick] [--max-batch N] [--out DIR] [--json] [--report DIR]`:
+ * `evm-accel bench [keccak|ecrecover|block] [--backend B] [--workers 1,2] [--quick] [--max-batch N] [--out DIR] [--json] [--report DIR]`:
  * progress on stderr, a table (or with --json one JSON object) on stdout, JSON in bench/results/ (or --out DIR);
  * `--report DIR` also writes DIR/report.html with an SVG chart per benchmark and the results it drew from.
  */
@@ -32,16 +35,18 @@ export async function bench(argv: string[]): Promise<number> {
       'max-batch': { type: 'string' },
       out: { type: 'string' },
       report: { type: 'string' },
+      workers: { type: 'string' },
     },
   });
   const kinds = positionals.length ? positionals : [...KINDS];
   for (const k of kinds) if (!(KINDS as readonly string[]).includes(k)) throw new Error(`unknown benchmark '${k}' (known: ${KINDS.join(', ')})`);
   const forced = parseBackend(values.backend);
+  const results: Record<string, KernelBenchResult & { file: string }> = {};
   const accel = await createAccelerator(acceleratorOptions(forced));
+  const machine = machineInfo(accel.backends);
   try {
     const backends = measuredBackends(accel, forced);
-    const results: Record<string, KernelBenchResult & { file: string }> = {};
-    for (const kind of kinds as Kind[]) {
+    for (const kind of kinds.filter((k): k is Exclude<Kind, 'block'> => k !== 'block')) {
       const r =
         kind === 'keccak'
           ? await benchKeccak(accel, { backends, quick: values.quick })
@@ -54,14 +59,31 @@ export async function bench(argv: string[]): Promise<number> {
       results[kind] = { ...r, file };
       if (!values.json) process.stdout.write(`\n${kind} on ${r.machine.cpu}, ${r.machine.cores} cores\n${formatTable(r)}results: ${file}\n`);
     }
-    if (values.json) process.stdout.write(JSON.stringify(results) + '\n');
-    if (values.report) {
-      const page = writeReport(values.report, { keccak: results.keccak, ecrecover: results.ecrecover });
-      // With --json, stdout holds only the JSON object.
-      (values.json ? process.stderr : process.stdout).write(`report: ${page}\n`);
-    }
-    return 0;
   } finally {
     await accel.close();
   }
+  // The block benchmark opens its own accelerator and worker pools: run it with the kernels' closed.
+  let block: (BlockBenchResult & { file: string }) | undefined;
+  if (kinds.includes('block')) {
+    const r = await runBlockBench({
+      workers: (values.workers ?? (values.quick ? '2' : '1,2')).split(',').map(Number),
+      reps: 1,
+      backend: forced,
+      blocks: values.quick ? BIG_BLOCKS.slice(0, 2) : BIG_BLOCKS,
+      synthetic: !values.quick,
+    });
+    block = { ...r, file: writeResults('block', r, values.out) };
+    if (!values.json) process.stdout.write(`\n${formatBlockBench(r)}results: ${block.file}\n`);
+  }
+  if (values.json) process.stdout.write(JSON.stringify({ ...results, ...(block && { block }) }) + '\n');
+  if (values.report) {
+    const page = writeReport(values.report, {
+      ...(results.keccak && { keccak: results.keccak }),
+      ...(results.ecrecover && { ecrecover: results.ecrecover }),
+      ...(block && { blocks: blockSummary(block, machine) }),
+    });
+    // With --json, stdout holds only the JSON object.
+    (values.json ? process.stderr : process.stdout).write(`report: ${page}\n`);
+  }
+  return 0;
 }

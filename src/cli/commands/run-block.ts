@@ -1,8 +1,7 @@
 import { parseArgs } from 'node:util';
-import { BACKEND_FACTORIES } from '../../backends/registry.js';
-import type { Backend } from '../../runtime/backend.js';
+import { createAccelerator } from '../../index.js';
 import { ALL_BACKENDS, type BackendName } from '../../runtime/types.js';
-import { backendRecovery } from '../../evm/backend-recovery.js';
+import { acceleratorOptions, parseBackend } from '../accelerator-options.js';
 import { listFixtures, loadFixture } from '../../evm/fixture.js';
 import { replayFixture, type ReplayReport } from '../../evm/replay.js';
 import { defaultWorkers, WorkerPool } from '../../evm/worker-pool.js';
@@ -12,7 +11,7 @@ const USAGE = `usage: evm-accel run-block <fixture.json.gz | folder> [--workers 
 Replays mainnet block fixtures with the parallel executor and checks gasUsed, logsBloom and (from
 Byzantium) receiptsRoot against the header. --sequential also runs plain ethereumjs runBlock from the
 same pre-state and requires an identical outcome (state root included). --backend names the backend
-that recovers senders (${ALL_BACKENDS.join(', ')}; default cpu-js). Exit code 0 only when every block matches.
+that recovers senders first (${ALL_BACKENDS.join(', ')}; default: the best found, with fallback). Exit code 0 only when every block matches.
 `;
 
 /** `evm-accel run-block`: replay fixture blocks; one JSON line per block with --json. */
@@ -48,9 +47,11 @@ export async function runBlock(argv: string[]): Promise<number> {
     process.stderr.write(`run-block: --workers must be a positive integer, got '${values.workers}'\n`);
     return 2;
   }
-  const backendName = (values.backend ?? 'cpu-js') as BackendName;
-  if (!ALL_BACKENDS.includes(backendName)) {
-    process.stderr.write(`run-block: unknown backend '${values.backend}' (${ALL_BACKENDS.join(', ')})\n`);
+  let backendName: BackendName | undefined;
+  try {
+    backendName = parseBackend(values.backend);
+  } catch (e) {
+    process.stderr.write(`run-block: ${e instanceof Error ? e.message : String(e)}\n`);
     return 2;
   }
 
@@ -66,16 +67,16 @@ export async function runBlock(argv: string[]): Promise<number> {
     return 2;
   }
 
-  const backend: Backend = await BACKEND_FACTORIES[backendName]({});
+  const accelerator = await createAccelerator(acceleratorOptions(backendName));
   const pool = WorkerPool.create(workers);
   let ok = true;
   try {
     for (const file of files) {
       try {
         const fx = await loadFixture(file);
-        const { result: _result, ...report } = await replayFixture(fx, { pool, accelerator: backendRecovery(backend), sequential: values.sequential });
+        const { result: _result, ...report } = await replayFixture(fx, { pool, accelerator, sequential: values.sequential });
         ok &&= report.match;
-        process.stdout.write(values.json ? JSON.stringify({ file, backend: backendName, ...report }) + '\n' : line(report));
+        process.stdout.write(values.json ? JSON.stringify({ file, backend: backendName ?? 'auto', ...report }) + '\n' : line(report));
       } catch (e) {
         ok = false;
         const error = e instanceof Error ? e.message : String(e);
@@ -84,7 +85,7 @@ export async function runBlock(argv: string[]): Promise<number> {
     }
   } finally {
     await pool.close();
-    await backend.close();
+    await accelerator.close();
   }
   return ok ? 0 : 1;
 }
