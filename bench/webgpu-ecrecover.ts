@@ -4,16 +4,16 @@
  * for addresses, next to the CPU backends measured in the same run. Progress on stderr, a table on
  * stdout, JSON in bench/results/.
  *
- *   npm run build && node dist/bench/webgpu-ecrecover.js [--batches 1024,65536,...] [--out FILE]
+ *   npm run build && node dist/bench/webgpu-ecrecover.js [--batches 1024,65536,...] [--out DIR]
  *     [--swiftshader]   (use Chromium's SwiftShader Vulkan driver, for machines without a GPU)
  *
  * The batch is a pool of distinct signatures (valid ones from random keys) repeated to the batch
  * size: every item costs a full recovery. Timings on a software adapter (SwiftShader) are CPU
  * emulation, not GPU results; the JSON names the adapter and its kind (hardware or software).
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { cpus, hostname, tmpdir, totalmem } from 'node:os';
-import { dirname, join } from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { BACKEND_FACTORIES } from '../src/backends/registry.js';
@@ -21,15 +21,17 @@ import { recoverOneReference } from '../src/backends/cpu/js-backend.js';
 import { GpuContext } from '../src/backends/webgpu/device.js';
 import { createRecoverKernel } from '../src/backends/webgpu/secp256k1/recover-kernel.js';
 import { readShader } from '../src/backends/webgpu/shader-source.js';
-import { packageRoot } from '../src/package-root.js';
 import { PUBKEY_BYTES, SIG_RECORD_BYTES, packSignatures, type PackedSignatures } from '../src/runtime/packing.js';
 import type { BackendName } from '../src/runtime/types.js';
+import { machineInfo } from './machine.js';
+import { writeResults } from './results-file.js';
 
 const POOL = 1024;
 
 const { values } = parseArgs({
   options: {
     batches: { type: 'string', default: '1024,16384,262144,1048576' },
+    /** Folder for the JSON (default bench/results). */
     out: { type: 'string' },
     swiftshader: { type: 'boolean', default: false },
   },
@@ -98,20 +100,17 @@ for (const r of rows) {
   const ratio = cpuBest > 0 ? (r.perSecond / cpuBest).toFixed(2) + '×' : '-';
   console.log(`${r.backend.padEnd(11)} ${r.output.padEnd(10)} ${String(r.batch).padEnd(10)} ${r.seconds.toFixed(3).padEnd(10)} ${r.perSecond.toFixed(0).padEnd(12)} ${ratio}`);
 }
-const result = {
+const kind = /swiftshader/i.test(adapterInfo.label) ? 'swiftshader' : adapterInfo.kind;
+const file = writeResults(`webgpu-ecrecover-${kind}`, {
   bench: 'webgpu-ecrecover',
   date: new Date().toISOString(),
-  machine: { hostname: hostname(), cpu: cpus()[0]?.model, cores: cpus().length, memoryBytes: totalmem() },
+  machine: machineInfo([]),
   adapter: adapterInfo,
   note: adapterInfo.kind === 'software' ? 'software adapter: CPU emulation, not GPU figures' : 'hardware adapter',
   compileMs,
   rows,
-};
-const kind = /swiftshader/i.test(adapterInfo.label) ? 'swiftshader' : (adapterInfo.vendor || adapterInfo.kind).replace(/[^a-z0-9]+/gi, '-');
-const out = values.out ?? join(packageRoot(), 'bench', 'results', `webgpu-ecrecover-${kind}-${result.date.slice(0, 10)}.json`);
-mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
-log(`wrote ${out}`);
+}, values.out);
+log(`wrote ${file}`);
 
 /** The pool repeated to n records. */
 function tile(n: number): PackedSignatures {
