@@ -2,7 +2,7 @@ import { createBlock } from '@ethereumjs/block';
 import { Common, Mainnet } from '@ethereumjs/common';
 import { bytesToHex } from '@ethereumjs/util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAccelerator, type Accelerator } from '../../src/index.js';
+import { useNativeAccelerator } from '../helpers/native-accelerator.js';
 import { fixtureBlock } from '../../src/evm/chain.js';
 import { TxError, UnsupportedBlockError } from '../../src/evm/errors.js';
 import { executeBlock } from '../../src/evm/executor.js';
@@ -11,12 +11,7 @@ import { stateManagerFromPreState } from '../../src/evm/pre-state.js';
 import { InMemoryStateSource } from '../../src/evm/state-source.js';
 import { WorkerPool } from '../../src/evm/worker-pool.js';
 
-// Senders recovered through the runtime on the native kernels (the JS reference behind them).
-let accelerator: Accelerator;
-beforeAll(async () => {
-  accelerator = await createAccelerator({ backends: ['cpu-native', 'cpu-js'], calibrate: false });
-});
-afterAll(() => accelerator.close());
+const accel = useNativeAccelerator();
 let pool: WorkerPool;
 beforeAll(() => {
   pool = WorkerPool.create(2);
@@ -30,7 +25,7 @@ async function failureOf(fx: BlockFixture): Promise<unknown> {
   const before = bytesToHex(await target.getStateRoot());
   const source = new InMemoryStateSource({ preState: fx.preState, blockHashes: fx.blockHashes });
   const expectedSenders = fx.block.transactions.map((t) => t.from);
-  const err = await executeBlock(block, source, { target, pool, accelerator, expectedSenders }).then(
+  const err = await executeBlock(block, source, { target, pool, accelerator: accel(), expectedSenders }).then(
     () => undefined,
     (e: unknown) => e,
   );
@@ -77,7 +72,7 @@ describe('bad input gives a clear error naming the transaction, never a root', (
     const block = await fixtureBlock(good);
     const target = await stateManagerFromPreState(good.preState);
     const source = new InMemoryStateSource({ preState: good.preState, blockHashes: good.blockHashes });
-    const r = await executeBlock(block, source, { target, pool, accelerator });
+    const r = await executeBlock(block, source, { target, pool, accelerator: accel() });
     expect(r.gasUsed).toBe(block.header.gasUsed);
     expect(bytesToHex(r.logsBloom)).toBe(bytesToHex(block.header.logsBloom));
   });

@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { bytesToHex } from '@ethereumjs/util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAccelerator, type Accelerator } from '../../src/index.js';
+import { useNativeAccelerator } from '../helpers/native-accelerator.js';
 import { fixtureBlock, FixtureBlockHashes } from '../../src/evm/chain.js';
 import { executeBlock } from '../../src/evm/executor.js';
 import { loadFixture } from '../../src/evm/fixture.js';
@@ -27,12 +27,7 @@ const ALL = readdirSync(DIR)
 const SUBSET = [46147, 1796867, 2675000, 4370000, 9069000, 12244000, 15537393, 19933122];
 const FULL = process.env.EVM_ACCEL_FULL === '1';
 
-// Senders recovered through the runtime on the native kernels (the JS reference behind them).
-let accelerator: Accelerator;
-beforeAll(async () => {
-  accelerator = await createAccelerator({ backends: ['cpu-native', 'cpu-js'], calibrate: false });
-});
-afterAll(() => accelerator.close());
+const accel = useNativeAccelerator();
 const pools = new Map<number, WorkerPool>();
 beforeAll(() => {
   for (const n of [1, 2, 4]) pools.set(n, WorkerPool.create(n));
@@ -52,7 +47,7 @@ describe('mainnet blocks: parallel = header = sequential runBlock', () => {
         const target = await stateManagerFromPreState(fx.preState);
         const source = new InMemoryStateSource({ preState: fx.preState, blockHashes: fx.blockHashes });
         const expectedSenders = fx.block.transactions.map((t) => t.from);
-        const par = await executeBlock(block, source, { target, pool: pools.get(workers)!, accelerator, expectedSenders });
+        const par = await executeBlock(block, source, { target, pool: pools.get(workers)!, accelerator: accel(), expectedSenders });
         const label = `block ${number}, ${workers} worker(s)`;
         for (const c of checkAgainstHeader(block, par)) expect(c.got, `${label}: ${c.field}`).toBe(c.expected);
         expect(bytesToHex(par.stateRoot), `${label}: state root`).toBe(bytesToHex(seq.stateRoot));

@@ -1,6 +1,6 @@
 import { bytesToHex } from '@ethereumjs/util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAccelerator, type Accelerator } from '../../src/index.js';
+import { useNativeAccelerator } from '../helpers/native-accelerator.js';
 import { FixtureBlockHashes } from '../../src/evm/chain.js';
 import { executeBlock, type ExecuteBlockResult } from '../../src/evm/executor.js';
 import type { BlockOutcome } from '../../src/evm/outcome.js';
@@ -21,12 +21,7 @@ import {
 } from '../../src/evm/synthetic.js';
 import { WorkerPool } from '../../src/evm/worker-pool.js';
 
-// Senders recovered through the runtime on the native kernels (the JS reference behind them).
-let accelerator: Accelerator;
-beforeAll(async () => {
-  accelerator = await createAccelerator({ backends: ['cpu-native', 'cpu-js'], calibrate: false });
-});
-afterAll(() => accelerator.close());
+const accel = useNativeAccelerator();
 const pools = new Map<number, WorkerPool>();
 
 beforeAll(() => {
@@ -43,7 +38,7 @@ async function sequential(s: SyntheticBlock): Promise<BlockOutcome> {
 async function parallel(s: SyntheticBlock, workers: number): Promise<ExecuteBlockResult & { target: Awaited<ReturnType<typeof stateManagerFromPreState>> }> {
   const target = await stateManagerFromPreState(s.preState);
   const source = new InMemoryStateSource({ preState: s.preState, blockHashes: {} });
-  const r = await executeBlock(s.block, source, { target, pool: pools.get(workers)!, accelerator });
+  const r = await executeBlock(s.block, source, { target, pool: pools.get(workers)!, accelerator: accel() });
   return { ...r, target };
 }
 
