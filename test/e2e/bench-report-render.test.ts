@@ -66,15 +66,16 @@ function expectChartsDrawn({ file, pixels }: { file: string; pixels: Pixels }, n
 }
 
 describe.skipIf(!existsSync(CHROMIUM))('bench report in headless Chromium', () => {
-  it('evm-accel bench --report writes a page whose charts render (a real quick run on cpu-js)', async () => {
+  it('evm-accel bench --report writes a page whose charts render (a real quick run: kernels on cpu-js, one block)', async () => {
     const out = tmp('bench-report-');
     const dir = join(out, 'report');
     const args = ['bench', '--quick', '--backend', 'cpu-js', '--max-batch', '256', '--out', out, '--report', dir];
     const { stdout } = await run('node', [CLI, ...args], { maxBuffer: 64 << 20 });
     expect(stdout).toContain(`report: ${join(dir, 'report.html')}`);
-    for (const f of ['report.html', 'keccak.svg', 'ecrecover.svg', 'results.json']) expect(existsSync(join(dir, f)), f).toBe(true);
+    for (const f of ['report.html', 'keccak.svg', 'ecrecover.svg', 'blocks.svg', 'results.json']) expect(existsSync(join(dir, f)), f).toBe(true);
     const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as ReportInput;
-    expect(Object.keys(results).sort()).toEqual(['ecrecover', 'keccak']);
+    expect(Object.keys(results).sort()).toEqual(['blocks', 'ecrecover', 'keccak']);
+    expect(results.blocks!.rows[0]!.parallel[0]!.workers).toBe(2);
     // Keccak: evm-accel cpu-js, @noble/hashes, hash-wasm, as lines with markers.
     expectChartsDrawn(await screenshot(join(dir, 'report.html')), 3, 30);
   });
