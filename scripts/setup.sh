@@ -53,7 +53,10 @@ export EVM_ACCEL_FPGA="${EVM_ACCEL_FPGA:-sim}"
 case "$mode" in
   demo) exec node dist/src/cli/main.js demo "$@" ;;
   bench) exec node dist/src/cli/main.js bench "$@" ;;
-  test) exec npx vitest run "$@" ;;
+  test)
+    # Tests are TypeScript too: type-check them (vitest only strips types) before running them.
+    npx tsc -p tsconfig.test.json
+    exec npx vitest run "$@" ;;
   build) ;;
   *) echo "usage: scripts/setup.sh [demo|test|bench|build] [args...]" >&2; exit 2 ;;
 esac

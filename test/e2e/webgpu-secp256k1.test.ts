@@ -10,7 +10,6 @@
 import { randomBytes } from 'node:crypto';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
-import { bigIntToBytes, setLengthLeft } from '@ethereumjs/util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recoverOneReference } from '../../src/backends/cpu/js-backend.js';
 import { createRecoverKernel, type RecoverKernel } from '../../src/backends/webgpu/secp256k1/recover-kernel.js';
@@ -20,7 +19,7 @@ import { ADDRESS_BYTES, PUBKEY_BYTES, SIG_RECORD_BYTES, packSignatures, type Pac
 import type { Signature } from '../../src/runtime/types.js';
 import { signatureCases, toBytes32 } from '../helpers/conformance.js';
 import { gpuDeviceForTests } from '../helpers/gpu-device-for-tests.js';
-import { fixtureBlock, fixtureFiles, loadFixture } from '../helpers/mainnet.js';
+import { mainnetSenders } from '../helpers/mainnet.js';
 import { wycheproofCases } from '../helpers/wycheproof.js';
 
 const { Point } = secp256k1;
@@ -151,7 +150,9 @@ describe('secp256k1 recovery on WebGPU', () => {
   });
 
   it('recovers mainnet transaction senders (every block, every tx type) to their `from`', async () => {
-    const { sigs, from } = await mainnetSenders(MAINNET_TXS_PER_BLOCK);
+    const txs = await mainnetSenders(MAINNET_TXS_PER_BLOCK);
+    const sigs = txs.map((t) => t.sig);
+    const from = txs.map((t) => t.from);
     expect(sigs.length).toBeGreaterThan(MAINNET_TXS_PER_BLOCK === Infinity ? 12_000 : 250);
     const { keys, valid } = await kernel.recover(packSignatures(sigs));
     const wrong: string[] = [];
@@ -163,7 +164,8 @@ describe('secp256k1 recovery on WebGPU', () => {
   }, limitFor(MAINNET_TXS_PER_BLOCK === Infinity ? 13_000 : 300));
 
   it('recoverAddresses hashes on the device: mainnet `from`s and keccak(noble key) on random input', async () => {
-    const mainnet = await mainnetSenders(2);
+    const picked = await mainnetSenders(2);
+    const mainnet = { sigs: picked.map((t) => t.sig), from: picked.map((t) => t.from) };
     const random: Signature[] = [];
     for (let i = 0; i < 96; i++) {
       const sk = secp256k1.utils.randomSecretKey();
@@ -229,36 +231,6 @@ describe('secp256k1 recovery on WebGPU', () => {
 
 const hex = (b: Uint8Array | null) => (b ? '0x' + Buffer.from(b).toString('hex') : 'null');
 
-/**
- * Signatures and expected senders of mainnet transactions: of every fixture block, the first
- * `perBlock` transactions and the first one of each transaction type it holds (so that every type,
- * blob transactions included, is covered). Only those are parsed: ethereumjs is slow on all 12.7k.
- */
-async function mainnetSenders(perBlock: number): Promise<{ sigs: Signature[]; from: string[] }> {
-  const sigs: Signature[] = [];
-  const from: string[] = [];
-  for (const file of fixtureFiles()) {
-    const fixture = loadFixture(file);
-    const seenTypes = new Set<unknown>();
-    const picked = fixture.block.transactions.filter((tx, i) => {
-      const type = (tx as { type?: string }).type;
-      const firstOfType = !seenTypes.has(type);
-      seenTypes.add(type);
-      return i < perBlock || firstOfType;
-    });
-    const block = await fixtureBlock({ ...fixture, block: { ...fixture.block, transactions: picked } });
-    block.transactions.forEach((tx, i) => {
-      sigs.push({
-        hash: tx.getHashedMessageToSign(),
-        r: setLengthLeft(bigIntToBytes(tx.r!), 32),
-        s: setLengthLeft(bigIntToBytes(tx.s!), 32),
-        recovery: recoveryId(tx.type, tx.v!),
-      });
-      from.push(picked[i]!.from.toLowerCase());
-    });
-  }
-  return { sigs, from };
-}
 
 function isCurveX(x: bigint): boolean {
   const rhs = (x * x * x + 7n) % P;
@@ -271,10 +243,4 @@ function powMod(b: bigint, e: bigint, m: bigint): bigint {
   let r = 1n;
   for (b %= m; e > 0n; e >>= 1n, b = (b * b) % m) if (e & 1n) r = (r * b) % m;
   return r;
-}
-/** Ethereum's v to a recovery id: typed txs carry yParity; legacy 27/28 or EIP-155 chainId·2 + 35/36. */
-function recoveryId(type: number, v: bigint): 0 | 1 {
-  if (type !== 0) return Number(v) as 0 | 1;
-  if (v === 27n || v === 28n) return Number(v - 27n) as 0 | 1;
-  return Number((v - 35n) % 2n) as 0 | 1;
 }

@@ -186,7 +186,7 @@ export function kernelConformance(backend: BackendName, accel: () => Accelerator
       const txs = await mainnetSenders();
       const addrs = await accel().recoverAddresses(txs.map((t) => t.sig), force);
       txs.forEach((t, i) => {
-        if (hex(addrs[i]) !== hex(t.from)) expect.fail(`${t.where}: recovered ${hex(addrs[i])}, mainnet says ${hex(t.from)}`);
+        if (`0x${hex(addrs[i])}` !== t.from) expect.fail(`${t.where}: recovered ${hex(addrs[i])}, mainnet says ${t.from}`);
       });
       expect(txs.length).toBeGreaterThan(5000);
     });

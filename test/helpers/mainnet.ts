@@ -1,61 +1,54 @@
-import { readFileSync, readdirSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
-import { join } from 'node:path';
-import { createBlockFromRPC, type Block } from '@ethereumjs/block';
-import { Common, Mainnet } from '@ethereumjs/common';
-import { bigIntToBytes, setLengthLeft, hexToBytes } from '@ethereumjs/util';
-import { loadKZG } from 'kzg-wasm';
+import { createBlockFromRPC } from '@ethereumjs/block';
+import { Common, Mainnet, type CustomCrypto } from '@ethereumjs/common';
+import { bytesToHex } from '@ethereumjs/util';
+import { keccak_256 } from '@noble/hashes/sha3.js';
 import type { Signature } from '../../src/index.js';
+import { listFixtures, loadFixture, type RpcTransaction } from '../../src/evm/fixture.js';
+import { transactionSignatures } from '../../src/evm/senders.js';
 
 export const MAINNET_DIR = new URL('../fixtures/mainnet/', import.meta.url).pathname;
 
-/** One shared-fixtures block: `{ number, block, preState, blockHashes }`. */
-export interface MainnetFixture {
-  number: number;
-  block: { transactions: { from: string; hash: string }[] } & Record<string, unknown>;
-  preState: Record<string, unknown>;
-  blockHashes: Record<string, string>;
+/**
+ * Hashing a blob transaction for signing never touches KZG, but ethereumjs will not construct one
+ * without a KZG object, and loading kzg-wasm costs 20-45 s: hand it one that fails if ever used.
+ */
+const KZG_NEVER_USED = new Proxy(
+  {},
+  {
+    get: (_, name) => () => {
+      throw new Error(`KZG ${String(name)} is not needed to hash a transaction for signing`);
+    },
+  },
+) as NonNullable<CustomCrypto['kzg']>;
+
+/** A mainnet transaction as recovery input: its signature over its signing hash, and mainnet's sender. */
+export interface MainnetSender {
+  sig: Signature;
+  /** 0x-prefixed lower-case address that mainnet recovered. */
+  from: string;
+  where: string;
 }
 
-export function fixtureFiles(): string[] {
-  return readdirSync(MAINNET_DIR)
-    .filter((f) => f.endsWith('.json.gz'))
-    .sort((a, b) => parseInt(a) - parseInt(b))
-    .map((f) => join(MAINNET_DIR, f));
-}
-
-export function loadFixture(file: string): MainnetFixture {
-  return JSON.parse(gunzipSync(readFileSync(file)).toString('utf8')) as MainnetFixture;
-}
-
-let common: Common | undefined;
-/** Parses a fixture's block with its hardfork, with a real KZG so blob transactions construct. */
-export async function fixtureBlock(f: MainnetFixture): Promise<Block> {
-  common ??= new Common({ chain: Mainnet, customCrypto: { kzg: await loadKZG() } });
-  return createBlockFromRPC(f.block as never, [], { common: common.copy(), setHardfork: true });
-}
-
-/** Every transaction of every mainnet fixture as a signature over its signing hash, with mainnet's sender. */
-export async function mainnetSenders(): Promise<{ sig: Signature; from: Uint8Array; where: string }[]> {
-  const out: { sig: Signature; from: Uint8Array; where: string }[] = [];
-  for (const file of fixtureFiles()) {
-    const f = loadFixture(file);
-    const block = await fixtureBlock(f);
-    block.transactions.forEach((tx, i) => {
-      const v = tx.v!;
-      // Legacy: 27/28, or EIP-155's chainId·2 + 35/36 (chainId·2 is even); typed: yParity.
-      const recovery = tx.type !== 0 ? Number(v) : v < 35n ? Number(v - 27n) : Number((v - 35n) % 2n);
-      out.push({
-        sig: {
-          hash: tx.getHashedMessageToSign(),
-          r: setLengthLeft(bigIntToBytes(tx.r!), 32),
-          s: setLengthLeft(bigIntToBytes(tx.s!), 32),
-          recovery: recovery as 0 | 1,
-        },
-        from: hexToBytes(f.block.transactions[i]!.from as `0x${string}`),
-        where: `block ${f.number} tx ${i}`,
-      });
+/**
+ * The mainnet fixtures' transactions as signatures with their senders, built by the executor's own
+ * `transactionSignatures`. With `perBlock`, only the first `perBlock` transactions of each block and
+ * the first of each transaction type it holds (every type, blob transactions included, is covered).
+ */
+export async function mainnetSenders(perBlock = Infinity): Promise<MainnetSender[]> {
+  const out: MainnetSender[] = [];
+  const keccak = { keccak256: async (msgs: Uint8Array[]) => msgs.map((m) => keccak_256(m)) };
+  for (const file of await listFixtures(MAINNET_DIR)) {
+    const f = await loadFixture(file);
+    const seenTypes = new Set<string | undefined>();
+    const picked = f.block.transactions.filter((tx: RpcTransaction, i: number) => {
+      const first = !seenTypes.has(tx.type);
+      seenTypes.add(tx.type);
+      return i < perBlock || first;
     });
+    const common = new Common({ chain: Mainnet, customCrypto: { kzg: KZG_NEVER_USED } });
+    const block = createBlockFromRPC({ ...f.block, transactions: picked } as never, [], { common, setHardfork: true });
+    const sigs = await transactionSignatures(block, keccak);
+    sigs.forEach((sig, i) => out.push({ sig, from: picked[i]!.from.toLowerCase(), where: `block ${f.number} tx ${bytesToHex(block.transactions[i]!.hash())}` }));
   }
   return out;
 }

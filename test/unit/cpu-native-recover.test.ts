@@ -1,9 +1,6 @@
 // cpu-native secp256k1 recovery against the @noble/curves reference: random signatures with right
 // and wrong recovery ids, high s, garbage and boundary scalars, the Wycheproof vectors, and every
 // transaction sender of the mainnet fixture blocks.
-import { readdirSync } from 'node:fs';
-import { Common, Mainnet, type CustomCrypto } from '@ethereumjs/common';
-import { createTxFromRPC } from '@ethereumjs/tx';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +9,7 @@ import { InputError } from '../../src/runtime/errors.js';
 import { ADDRESS_BYTES, PUBKEY_BYTES, SIG_RECORD_BYTES, type PackedSignatures } from '../../src/runtime/packing.js';
 import { keccakReference, recoverOneReference } from '../../src/backends/cpu/js-backend.js';
 import { openCpuNative } from '../../src/backends/cpu/native-backend.js';
+import { mainnetSenders } from '../helpers/mainnet.js';
 import { bigToBytes32, fromHex, hex, readGzipJson, Rng, testSeed, ticksDuring } from './cpu-native-support.js';
 
 const { n: N, p: P } = secp256k1.Point.CURVE();
@@ -171,42 +169,9 @@ describe('cpu-native ecrecover and recoverAddresses', () => {
   });
 
   it('recovers the sender of every transaction in the mainnet fixture blocks', NOBLE_BOUND, async () => {
-    // Hashing a blob transaction for signing never touches KZG, but @ethereumjs/tx insists on a
-    // KZG object; loading kzg-wasm takes ~45 s here, so hand it one that fails if ever used.
-    const kzgNeverUsed = new Proxy(
-      {},
-      {
-        get: (_, name) => () => {
-          throw new Error(`KZG ${String(name)} is not needed to hash a transaction for signing`);
-        },
-      },
-    ) as NonNullable<CustomCrypto['kzg']>;
-    const records: Uint8Array[] = [];
-    const senders: string[] = [];
-    const dir = new URL('../fixtures/mainnet/', import.meta.url);
-    for (const file of readdirSync(dir)) {
-      interface RpcTx {
-        type: string;
-        from: string;
-        r: string;
-        s: string;
-        v: string;
-        chainId?: string;
-      }
-      const { block } = readGzipJson<{ block: { number: string; timestamp: string; transactions: RpcTx[] } }>(
-        `test/fixtures/mainnet/${file}`,
-      );
-      const common = new Common({ chain: Mainnet, customCrypto: { kzg: kzgNeverUsed } });
-      common.setHardforkBy({ blockNumber: BigInt(block.number), timestamp: BigInt(block.timestamp) });
-      for (const rpc of block.transactions) {
-        const tx = await createTxFromRPC(rpc as Parameters<typeof createTxFromRPC>[0], { common });
-        const v = BigInt(rpc.v);
-        // Legacy: 27/28, or EIP-155's 35 + 2·chainId + parity; typed transactions carry the parity.
-        const recovery = rpc.type !== '0x0' ? v : v <= 28n ? v - 27n : v - 35n - 2n * common.chainId();
-        records.push(record(tx.getHashedMessageToSign(), fromHex(rpc.r, 32), fromHex(rpc.s, 32), Number(recovery)));
-        senders.push(rpc.from.toLowerCase().slice(2));
-      }
-    }
+    const txs = await mainnetSenders();
+    const records = txs.map(({ sig }) => record(sig.hash, sig.r, sig.s, sig.recovery));
+    const senders = txs.map((t) => t.from.slice(2));
     expect(records.length).toBeGreaterThan(12_000);
     const batch = pack(records);
     const { addresses, valid } = await native.recoverAddresses!(batch);
