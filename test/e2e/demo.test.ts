@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { expect, it } from 'vitest';
 import { DEMO_BLOCKS } from '../../src/cli/commands/demo.js';
@@ -7,6 +8,11 @@ const run = promisify(execFile);
 
 // The main job as a user runs it (the built CLI, no arguments but --json), on whatever backends
 // this machine has: every bundled block must be verified against its header and runBlock.
+it('the demo blocks ship in the npm package', () => {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { files: string[] };
+  for (const n of DEMO_BLOCKS) expect(pkg.files).toContain(`test/fixtures/mainnet/${n}.json.gz`);
+});
+
 it('evm-accel demo --json verifies every bundled block', async () => {
   const cli = new URL('../../dist/src/cli/main.js', import.meta.url).pathname;
   const { stdout, stderr } = await run('node', [cli, 'demo', '--json'], { maxBuffer: 64 << 20 });
