@@ -6,6 +6,7 @@ import {
   accountKey,
   clearKey,
   EMPTY_CODE_HASH,
+  keyHex,
   resolve,
   storageKey,
   type AccountValue,
@@ -41,7 +42,7 @@ export async function applyPrelude(block: Block, target: StateManagerInterface):
   for (const [slot, value] of puts) {
     const key = setLengthLeft(bigIntToBytes(slot), 32);
     await target.putStorage(address, key, value);
-    writes.values.push([storageKey(hex(BEACON_ROOTS), hex(key)), unpad(value)]);
+    writes.values.push([storageKey(keyHex(BEACON_ROOTS), keyHex(key)), unpad(value)]);
   }
   return writes;
 }
@@ -72,7 +73,7 @@ export async function applyWrites(target: StateManagerInterface, writes: WriteSe
     }
     const current = await target.getAccount(address);
     if (!equalsBytes(value.codeHash, EMPTY_CODE_HASH) && !(current && equalsBytes(current.codeHash, value.codeHash))) {
-      const code = codes.get(hex(value.codeHash));
+      const code = codes.get(keyHex(value.codeHash));
       if (!code) throw new Error(`code ${bytesToHex(value.codeHash)} of 0x${a} is missing from the code store`);
       await target.putCode(address, code);
     }
@@ -177,9 +178,6 @@ function addr(a: string): Address {
   return new Address(hexToBytes(`0x${a}`));
 }
 
-function hex(b: Uint8Array): string {
-  return bytesToHex(b).slice(2);
-}
 
 function unpad(b: Uint8Array): Uint8Array {
   let i = 0;

@@ -18,6 +18,8 @@ export interface AccountValue {
 /** What a key holds: an account (or null), a storage value (unpadded bytes), or a clear marker. */
 export type StateValue = AccountValue | null | Uint8Array | true;
 
+/** Unprefixed lower-case hex: what state keys and the code store are keyed by. */
+export const keyHex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 export const accountKey = (addrHex: string): StateKey => 'a' + addrHex;
 export const storageKey = (addrHex: string, slotHex: string): StateKey => 's' + addrHex + slotHex;
 export const clearKey = (addrHex: string): StateKey => 'g' + addrHex;

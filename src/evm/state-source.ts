@@ -3,7 +3,7 @@ import type { EVMMockBlockchainInterface } from '@ethereumjs/evm';
 import { Address, bytesToHex, hexToBytes } from '@ethereumjs/util';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import type { PreState, PreStateAccount } from './fixture.js';
-import { EMPTY_CODE_HASH, EMPTY_ROOT, type AccountValue, type StateKey, type StateValue } from './mv-memory.js';
+import { EMPTY_CODE_HASH, EMPTY_ROOT, keyHex, type AccountValue, type StateKey, type StateValue } from './mv-memory.js';
 import { quantityBytes, slotKey } from './pre-state.js';
 
 /**
@@ -85,14 +85,14 @@ export class InMemoryStateSource implements StateSource {
   }
 
   async getAccount(address: Uint8Array): Promise<AccountValue | undefined> {
-    const a = this.account(hex(address));
+    const a = this.account(keyHex(address));
     return a ? { ...a.value } : undefined;
   }
   async getCode(address: Uint8Array): Promise<Uint8Array> {
-    return this.account(hex(address))?.code ?? new Uint8Array();
+    return this.account(keyHex(address))?.code ?? new Uint8Array();
   }
   async getStorage(address: Uint8Array, slot: Uint8Array): Promise<Uint8Array> {
-    return this.account(hex(address))?.storage.get(hex(slot)) ?? new Uint8Array();
+    return this.account(keyHex(address))?.storage.get(keyHex(slot)) ?? new Uint8Array();
   }
   async getBlockHash(number: bigint): Promise<Uint8Array> {
     const h = this.hashes.get(number);
@@ -135,6 +135,3 @@ function stripZeros(b: Uint8Array): Uint8Array {
   return b.subarray(i);
 }
 
-function hex(b: Uint8Array): string {
-  return bytesToHex(b).slice(2);
-}

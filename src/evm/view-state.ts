@@ -10,6 +10,7 @@ import {
   resolve,
   storageKey,
   type AccountValue,
+  keyHex,
   satisfiesLazy,
   type AccountDelta,
   type BaseReader,
@@ -70,9 +71,9 @@ export class ViewStateManager implements StateManagerInterface {
    */
   begin(tx: number, coinbase: Uint8Array, sender: Uint8Array, to?: Uint8Array, senderTerms?: SenderTerms): void {
     this.tx = tx;
-    this.coinbaseKey = accountKey(hex(coinbase));
-    this.recipientKey = to && !equalsBytes(to, sender) ? accountKey(hex(to)) : '';
-    this.senderKey = accountKey(hex(sender));
+    this.coinbaseKey = accountKey(keyHex(coinbase));
+    this.recipientKey = to && !equalsBytes(to, sender) ? accountKey(keyHex(to)) : '';
+    this.senderKey = accountKey(keyHex(sender));
     this.senderTerms = to ? senderTerms : undefined;
     this.writes = new Map();
     this.codes = new Map();
@@ -158,13 +159,13 @@ export class ViewStateManager implements StateManagerInterface {
   }
 
   async getAccount(address: Address): Promise<Account | undefined> {
-    const v = (await this.read(accountKey(hex(address.bytes)))) as AccountValue | null;
+    const v = (await this.read(accountKey(keyHex(address.bytes)))) as AccountValue | null;
     return v ? new Account(v.nonce, v.balance, v.storageRoot, v.codeHash) : undefined;
   }
 
   async putAccount(address: Address, account?: Account): Promise<void> {
     if (account === undefined) return this.deleteAccount(address);
-    this.write(accountKey(hex(address.bytes)), {
+    this.write(accountKey(keyHex(address.bytes)), {
       nonce: account.nonce,
       balance: account.balance,
       codeHash: account.codeHash,
@@ -173,7 +174,7 @@ export class ViewStateManager implements StateManagerInterface {
   }
 
   async deleteAccount(address: Address): Promise<void> {
-    const a = hex(address.bytes);
+    const a = keyHex(address.bytes);
     this.write(accountKey(a), null);
     this.dropStorage(a);
   }
@@ -196,8 +197,8 @@ export class ViewStateManager implements StateManagerInterface {
   async getCode(address: Address): Promise<Uint8Array> {
     const account = await this.getAccount(address);
     if (!account || equalsBytes(account.codeHash, EMPTY_CODE_HASH)) return new Uint8Array();
-    const h = hex(account.codeHash);
-    return this.codes.get(h) ?? this.code(hex(address.bytes), h);
+    const h = keyHex(account.codeHash);
+    return this.codes.get(h) ?? this.code(keyHex(address.bytes), h);
   }
 
   async getCodeSize(address: Address): Promise<number> {
@@ -206,9 +207,9 @@ export class ViewStateManager implements StateManagerInterface {
 
   async getStorage(address: Address, key: Uint8Array): Promise<Uint8Array> {
     if (key.length !== 32) throw new Error('Storage key must be 32 bytes long');
-    const a = hex(address.bytes);
+    const a = keyHex(address.bytes);
     if (!(await this.getAccount(address))) return new Uint8Array();
-    const k = storageKey(a, hex(key));
+    const k = storageKey(a, keyHex(key));
     if (this.writes.has(k)) return this.writes.get(k) as Uint8Array;
     if (this.writes.get(clearKey(a)) === true) return new Uint8Array();
     return (await this.read(k)) as Uint8Array;
@@ -219,14 +220,14 @@ export class ViewStateManager implements StateManagerInterface {
     if (!(await this.getAccount(address))) throw new Error('putStorage() called on non-existing account');
     let i = 0;
     while (i < value.length && value[i] === 0) i++;
-    this.write(storageKey(hex(address.bytes), hex(key)), value.slice(i));
+    this.write(storageKey(keyHex(address.bytes), keyHex(key)), value.slice(i));
   }
 
   async clearStorage(address: Address): Promise<void> {
     const account = (await this.getAccount(address)) ?? new Account();
     account.storageRoot = EMPTY_ROOT;
     await this.putAccount(address, account);
-    this.dropStorage(hex(address.bytes));
+    this.dropStorage(keyHex(address.bytes));
   }
 
   /** Storage of `a` is gone: mark the clear and forget this incarnation's own slot writes. */
@@ -292,6 +293,3 @@ function noCode(v: StateValue): boolean {
   return v === null || v === true || v instanceof Uint8Array || equalsBytes(v.codeHash, EMPTY_CODE_HASH);
 }
 
-function hex(b: Uint8Array): string {
-  return bytesToHex(b).slice(2);
-}
