@@ -2,7 +2,7 @@ import { createBlock } from '@ethereumjs/block';
 import { Common, Mainnet } from '@ethereumjs/common';
 import { bytesToHex } from '@ethereumjs/util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useNativeAccelerator } from '../helpers/native-accelerator.js';
+import { useNativeAccelerator } from '../helpers/executor-fixtures.js';
 import { fixtureBlock } from '../../src/evm/chain.js';
 import { TxError, UnsupportedBlockError } from '../../src/evm/errors.js';
 import { executeBlock } from '../../src/evm/executor.js';

@@ -1,8 +1,8 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { bytesToHex } from '@ethereumjs/util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useNativeAccelerator } from '../helpers/native-accelerator.js';
+import { describe, expect, it } from 'vitest';
+import { useNativeAccelerator, useWorkerPools } from '../helpers/executor-fixtures.js';
 import { fixtureBlock, FixtureBlockHashes } from '../../src/evm/chain.js';
 import { executeBlock } from '../../src/evm/executor.js';
 import { loadFixture } from '../../src/evm/fixture.js';
@@ -10,7 +10,6 @@ import { checkAgainstHeader } from '../../src/evm/outcome.js';
 import { stateManagerFromPreState } from '../../src/evm/pre-state.js';
 import { runBlockSequential } from '../../src/evm/sequential.js';
 import { InMemoryStateSource } from '../../src/evm/state-source.js';
-import { WorkerPool } from '../../src/evm/worker-pool.js';
 
 /**
  * Every mainnet fixture block through the parallel executor: header fields as mainnet has them,
@@ -28,13 +27,7 @@ const SUBSET = [46147, 1796867, 2675000, 4370000, 9069000, 12244000, 15537393, 1
 const FULL = process.env.EVM_ACCEL_FULL === '1';
 
 const accel = useNativeAccelerator();
-const pools = new Map<number, WorkerPool>();
-beforeAll(() => {
-  for (const n of [1, 2, 4]) pools.set(n, WorkerPool.create(n));
-});
-afterAll(async () => {
-  await Promise.all([...pools.values()].map((p) => p.close()));
-});
+const pools = useWorkerPools([1, 2, 4]);
 
 describe('mainnet blocks: parallel = header = sequential runBlock', () => {
   for (const number of ALL) {

@@ -1,6 +1,6 @@
 import { bytesToHex } from '@ethereumjs/util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useNativeAccelerator } from '../helpers/native-accelerator.js';
+import { describe, expect, it } from 'vitest';
+import { useNativeAccelerator, useWorkerPools } from '../helpers/executor-fixtures.js';
 import { FixtureBlockHashes } from '../../src/evm/chain.js';
 import { executeBlock, type ExecuteBlockResult } from '../../src/evm/executor.js';
 import type { BlockOutcome } from '../../src/evm/outcome.js';
@@ -19,17 +19,9 @@ import {
   addressOf,
   type SyntheticBlock,
 } from '../../src/evm/synthetic.js';
-import { WorkerPool } from '../../src/evm/worker-pool.js';
 
 const accel = useNativeAccelerator();
-const pools = new Map<number, WorkerPool>();
-
-beforeAll(() => {
-  for (const n of [1, 2, 4]) pools.set(n, WorkerPool.create(n));
-});
-afterAll(async () => {
-  await Promise.all([...pools.values()].map((p) => p.close()));
-});
+const pools = useWorkerPools([1, 2, 4]);
 
 async function sequential(s: SyntheticBlock): Promise<BlockOutcome> {
   return runBlockSequential(s.block, await stateManagerFromPreState(s.preState), new FixtureBlockHashes({}));

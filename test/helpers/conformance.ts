@@ -3,7 +3,7 @@ import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import type { Accelerator, BackendName, Signature } from '../../src/index.js';
 import { recoverOneReference } from '../../src/backends/cpu/js-backend.js';
-import { SIG_RECORD_BYTES } from '../../src/runtime/packing.js';
+import { packSignatures } from '../../src/runtime/packing.js';
 import { SeededRandom, keccakBoundaryLengths } from './random.js';
 import { mainnetSenders } from './mainnet.js';
 import { wycheproofCases } from './wycheproof.js';
@@ -28,18 +28,10 @@ export function toBytes32(x: bigint): Uint8Array {
   return Uint8Array.from(Buffer.from(x.toString(16).padStart(64, '0'), 'hex'));
 }
 
-function record(sig: Signature): Uint8Array {
-  const r = new Uint8Array(SIG_RECORD_BYTES);
-  r.set(sig.hash, 0);
-  r.set(sig.r, 32);
-  r.set(sig.s, 64);
-  r[96] = sig.recovery;
-  return r;
-}
 
 /** The reference answer for a signature: noble's recovery. */
 export function referenceKey(sig: Signature): Uint8Array | null {
-  return recoverOneReference(record(sig));
+  return recoverOneReference(packSignatures([sig]).records);
 }
 
 /**
