@@ -4,7 +4,7 @@ import { bytesToHex, setLengthLeft } from '@ethereumjs/util';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { loadNativeCpuLibrary } from '../backends/cpu/native-library.js';
 import { recoverOneReference } from '../backends/cpu/js-backend.js';
-import { SIG_RECORD_BYTES } from '../runtime/packing.js';
+import { packSignatures } from '../runtime/packing.js';
 import type { Accelerator, Signature } from '../runtime/types.js';
 import { transactionSignatures } from '../evm/senders.js';
 
@@ -42,9 +42,11 @@ function recoveryId(v: bigint, chainId?: bigint): number {
   return Number(chainId === undefined ? v - 27n : v - (chainId * 2n + 35n));
 }
 
-/** ethereumjs passes r and s unpadded; the batch holds them as 32 bytes. */
+/** ethereumjs passes r and s unpadded; records hold them as 32 bytes (a longer one stays as it is, to be refused). */
+const pad32 = (b: Uint8Array): Uint8Array => (b.length < 32 ? setLengthLeft(b, 32) : b);
+
 function cacheKey(hash: Uint8Array, r: Uint8Array, s: Uint8Array, recovery: number): string {
-  return `${bytesToHex(hash)}${bytesToHex(setLengthLeft(r, 32))}${bytesToHex(setLengthLeft(s, 32))}${recovery}`;
+  return `${bytesToHex(hash)}${bytesToHex(pad32(r))}${bytesToHex(pad32(s))}${recovery}`;
 }
 
 /**
@@ -70,12 +72,10 @@ export function acceleratedCrypto(accel: Pick<Accelerator, 'ecrecover' | 'keccak
         return hit;
       }
       counters.computed++;
-      const record = new Uint8Array(SIG_RECORD_BYTES);
-      record.set(msgHash, 0);
-      record.set(r, 64 - r.length);
-      record.set(s, 96 - s.length);
-      record[96] = recovery;
-      const pub = recovery === 0 || recovery === 1 ? recoverOneReference(record) : null;
+      const pub =
+        recovery === 0 || recovery === 1
+          ? recoverOneReference(packSignatures([{ hash: msgHash, r: pad32(r), s: pad32(s), recovery }]).records)
+          : null;
       if (!pub) throw new Error('Invalid Signature');
       return pub;
     },
