@@ -12,7 +12,7 @@ log() { printf '\033[1msetup:\033[0m %s\n' "$*" >&2; }
 
 # System packages: a C toolchain and libsecp256k1 (cpu-native), Verilator/iverilog/yosys (the FPGA
 # path, simulated), Chromium for its SwiftShader Vulkan driver (WebGPU without a GPU).
-packages=(build-essential pkg-config libsecp256k1-dev verilator iverilog yosys chromium)
+packages=(build-essential pkg-config libsecp256k1-dev verilator iverilog yosys chromium libvulkan1)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if ((${#missing[@]})); then
