@@ -95,13 +95,13 @@ describe('evm-accel run-block', () => {
   // on their own too. A tampered fixture never passes.
   describe.each([46147, 9068998, 19933122])('a tampered header field of block %i: exit 1, the failing check named', (n) => {
     const original = JSON.parse(gunzipSync(readFileSync(`test/fixtures/mainnet/${n}.json.gz`)).toString());
-    const flip = (hex: string) => hex.slice(0, -1) + (hex.endsWith('0') ? '1' : '0');
+    const flip = (hex: string): string => hex.slice(0, -1) + (hex.endsWith('0') ? '1' : '0');
     it.each([
-      ['stateRoot', (b: Record<string, string>) => void (b.stateRoot = flip(b.stateRoot!)), ['hash']],
-      ['miner', (b: Record<string, string>) => void (b.miner = flip(b.miner!)), ['hash']],
-      ['transactionsRoot', (b: Record<string, string>) => void (b.transactionsRoot = flip(b.transactionsRoot!)), ['hash', 'transactionsRoot']],
-      ['hash', (b: Record<string, string>) => void (b.hash = flip(b.hash!)), ['hash']],
-      ['baseFeePerGas', (b: Record<string, string>) => void (b.baseFeePerGas = '0x' + (BigInt(b.baseFeePerGas ?? '0x0') + 1n).toString(16)), ['hash']],
+      ['stateRoot', (b: Record<string, string>): void => void (b.stateRoot = flip(b.stateRoot!)), ['hash']],
+      ['miner', (b: Record<string, string>): void => void (b.miner = flip(b.miner!)), ['hash']],
+      ['transactionsRoot', (b: Record<string, string>): void => void (b.transactionsRoot = flip(b.transactionsRoot!)), ['hash', 'transactionsRoot']],
+      ['hash', (b: Record<string, string>): void => void (b.hash = flip(b.hash!)), ['hash']],
+      ['baseFeePerGas', (b: Record<string, string>): void => void (b.baseFeePerGas = '0x' + (BigInt(b.baseFeePerGas ?? '0x0') + 1n).toString(16)), ['hash']],
     ] as const)('%s', async (field, tamper, named) => {
       const fx = structuredClone(original);
       tamper(fx.block);
