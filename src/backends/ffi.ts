@@ -32,9 +32,12 @@ export interface NativeLibrarySpec {
   readonly buildNeeds?: string;
 }
 
+/** The oldest glibc the prebuilt libraries load on (they are built on Debian 12 and need GLIBC_2.34). */
+const PREBUILT_MIN_GLIBC = [2, 34] as const;
+
 /**
  * The platform folder of native/prebuilt/ this process can load: `linux-x64-gnu`, `linux-arm64-gnu`;
- * undefined on other platforms and on musl, where no prebuilt library can load.
+ * undefined elsewhere, on musl and on a glibc older than the prebuilt libraries need.
  */
 export function prebuiltPlatform(): string | undefined {
   if (platform === null) {
@@ -42,7 +45,9 @@ export function prebuiltPlatform(): string | undefined {
     if (process.platform === 'linux' && (process.arch === 'x64' || process.arch === 'arm64')) {
       // Node's diagnostic report names the C library's version only when it is glibc.
       const header = (process.report.getReport() as { header?: { glibcVersionRuntime?: string } }).header;
-      if (header?.glibcVersionRuntime) platform = `linux-${process.arch}-gnu`;
+      const [major = 0, minor = 0] = (header?.glibcVersionRuntime ?? '').split('.').map(Number);
+      const [needMajor, needMinor] = PREBUILT_MIN_GLIBC;
+      if (major > needMajor || (major === needMajor && minor >= needMinor)) platform = `linux-${process.arch}-gnu`;
     }
   }
   return platform;
@@ -78,7 +83,7 @@ export function findNativeLibrary(spec: NativeLibrarySpec, root: string = packag
   const prebuilt = spec.prebuilt
     ? prebuiltPlatform()
       ? 'the prebuilt library is missing from the package'
-      : `no prebuilt library for ${process.platform}-${process.arch}${process.platform === 'linux' ? ' (musl)' : ''}`
+      : `no prebuilt library for ${process.platform}-${process.arch}${process.platform === 'linux' ? ' with musl or glibc < 2.34' : ''}`
     : 'not shipped prebuilt';
   throw new BackendUnavailableError(spec.backend, `${spec.file} not found (${prebuilt}): run ${make}; looked in ${candidates.join(', ')}`);
 }

@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { createAccelerator, type Accelerator, type BackendName } from '../../index.js';
 import { benchEcrecover } from '../../bench/ecrecover.js';
 import { benchKeccak } from '../../bench/keccak.js';
@@ -8,7 +7,8 @@ import { blockSummary } from '../../bench/report/block-summary.js';
 import { BIG_BLOCKS, formatBlockBench, runBlockBench, type BlockBenchResult } from '../../bench/block.js';
 import { machineInfo } from '../../bench/machine.js';
 import { resultsDir, writeResults } from '../../bench/results-file.js';
-import { acceleratorOptions, parseBackend } from '../accelerator-options.js';
+import { acceleratorOptions, parseBackend, requireForcedBackend } from '../accelerator-options.js';
+import { intListOption, intOption, MAX_WORKERS, parseCommandLine, UsageError } from '../usage.js';
 
 const KINDS = ['keccak', 'ecrecover', 'block'] as const;
 type Kind = (typeof KINDS)[number];
@@ -25,8 +25,7 @@ function measuredBackends(accel: Accelerator, forced: BackendName | undefined): 
  * `--report DIR` also writes DIR/report.html with an SVG chart per benchmark and the results it drew from.
  */
 export async function bench(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
+  const { values, positionals } = parseCommandLine(argv, {
     allowPositionals: true,
     options: {
       backend: { type: 'string' },
@@ -39,13 +38,16 @@ export async function bench(argv: string[]): Promise<number> {
     },
   });
   const kinds = positionals.length ? positionals : [...KINDS];
-  for (const k of kinds) if (!(KINDS as readonly string[]).includes(k)) throw new Error(`unknown benchmark '${k}' (known: ${KINDS.join(', ')})`);
+  for (const k of kinds) if (!(KINDS as readonly string[]).includes(k)) throw new UsageError(`unknown benchmark '${k}' (known: ${KINDS.join(', ')})`);
   const forced = parseBackend(values.backend);
+  const workers = intListOption('workers', values.workers ?? (values.quick ? '2' : '1,2'), 1, MAX_WORKERS);
+  const maxBatch = intOption('max-batch', values['max-batch'], 1, 1 << 24) ?? (values.quick ? 4096 : 65536);
   const out = resultsDir(values.out);
   const results: Record<string, KernelBenchResult & { file: string }> = {};
   const accel = await createAccelerator(acceleratorOptions(forced));
   const machine = machineInfo(accel.backends);
   try {
+    requireForcedBackend(accel, forced);
     const backends = measuredBackends(accel, forced);
     for (const kind of kinds.filter((k): k is Exclude<Kind, 'block'> => k !== 'block')) {
       const r =
@@ -54,7 +56,7 @@ export async function bench(argv: string[]): Promise<number> {
           : await benchEcrecover(accel, {
               backends,
               quick: values.quick,
-              maxBatch: Number(values['max-batch'] ?? (values.quick ? 4096 : 65536)),
+              maxBatch,
             });
       const file = writeResults(kind, r, out);
       results[kind] = { ...r, file };
@@ -67,7 +69,7 @@ export async function bench(argv: string[]): Promise<number> {
   let block: (BlockBenchResult & { file: string }) | undefined;
   if (kinds.includes('block')) {
     const r = await runBlockBench({
-      workers: (values.workers ?? (values.quick ? '2' : '1,2')).split(',').map(Number),
+      workers,
       reps: 1,
       backend: forced,
       blocks: values.quick ? BIG_BLOCKS.slice(0, 1) : BIG_BLOCKS,

@@ -1,10 +1,10 @@
-import { parseArgs } from 'node:util';
 import { createAccelerator } from '../../index.js';
+import { parseCommandLine } from '../usage.js';
 import { formatRate } from '../../bench/timing.js';
 
 /** `evm-accel info [--json]`: the backends found, their devices, rates, and why any is missing. */
 export async function info(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean', default: false } } });
+  const { values } = parseCommandLine(argv, { options: { json: { type: 'boolean', default: false } } });
   const accel = await createAccelerator();
   try {
     const backends = accel.backends;
