@@ -43,7 +43,8 @@ export async function bench(argv: string[]): Promise<number> {
   const forced = parseBackend(values.backend);
   const results: Record<string, KernelBenchResult & { file: string }> = {};
   const accel = await createAccelerator(acceleratorOptions(forced));
-  const machine = machineInfo(accel.backends);
+  // Devices calibrate in the background: every ready backend is measured.
+  const machine = machineInfo(await accel.ready());
   try {
     const backends = measuredBackends(accel, forced);
     for (const kind of kinds.filter((k): k is Exclude<Kind, 'block'> => k !== 'block')) {
