@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { createAccelerator, type BackendInfo, type BatchPlan, type KernelName } from '../../index.js';
-import { formatRate } from '../../../bench/timing.js';
+import { formatRate } from '../../bench/timing.js';
 
 /** Batch sizes at which `info` states how a batch is checked. */
 const PLAN_SIZES = [256, 4096, 65_536, 1 << 20];
