@@ -95,14 +95,15 @@ describe('evm-accel run-block', () => {
   // on their own too. A tampered fixture never passes.
   describe.each([46147, 9068998, 19933122])('a tampered header field of block %i: exit 1, the failing check named', (n) => {
     const original = JSON.parse(gunzipSync(readFileSync(`test/fixtures/mainnet/${n}.json.gz`)).toString());
-    const flip = (hex: string) => hex.slice(0, -1) + (hex.endsWith('0') ? '1' : '0');
-    it.each([
-      ['stateRoot', (b: Record<string, string>) => void (b.stateRoot = flip(b.stateRoot!)), ['hash']],
-      ['miner', (b: Record<string, string>) => void (b.miner = flip(b.miner!)), ['hash']],
-      ['transactionsRoot', (b: Record<string, string>) => void (b.transactionsRoot = flip(b.transactionsRoot!)), ['hash', 'transactionsRoot']],
-      ['hash', (b: Record<string, string>) => void (b.hash = flip(b.hash!)), ['hash']],
-      ['baseFeePerGas', (b: Record<string, string>) => void (b.baseFeePerGas = '0x' + (BigInt(b.baseFeePerGas ?? '0x0') + 1n).toString(16)), ['hash']],
-    ] as const)('%s', async (field, tamper, named) => {
+    const flip = (hex: string): string => hex.slice(0, -1) + (hex.endsWith('0') ? '1' : '0');
+    const cases: [string, (b: Record<string, string>) => string, string[]][] = [
+      ['stateRoot', (b) => (b['stateRoot'] = flip(b['stateRoot']!)), ['hash']],
+      ['miner', (b) => (b['miner'] = flip(b['miner']!)), ['hash']],
+      ['transactionsRoot', (b) => (b['transactionsRoot'] = flip(b['transactionsRoot']!)), ['hash', 'transactionsRoot']],
+      ['hash', (b) => (b['hash'] = flip(b['hash']!)), ['hash']],
+      ['baseFeePerGas', (b) => (b['baseFeePerGas'] = '0x' + (BigInt(b['baseFeePerGas'] ?? '0x0') + 1n).toString(16)), ['hash']],
+    ];
+    it.each(cases)('%s', async (field, tamper, named) => {
       const fx = structuredClone(original);
       tamper(fx.block);
       const dir = mkdtempSync(join(tmpdir(), 'run-block-tamper-'));
