@@ -89,6 +89,8 @@ describe('evm-accel run-block', () => {
     expect(r.match).toBe(false);
     // The hash binds the header field; execution says which one it is.
     expect(r.mismatches.map((m: { field: string }) => m.field)).toEqual(['hash', 'gasUsed']);
+    // Before calling it invalid, the block was re-run with reference senders: both paths disagree.
+    expect(r.recheck).toEqual({ disagreed: 'both', accelerated: 'gasUsed differ from the header', reference: 'gasUsed differ from the header' });
   });
 
   // Every header field is bound by the block hash; the roots the fixture can recompute are checked
