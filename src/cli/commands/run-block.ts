@@ -63,6 +63,10 @@ function line(r: ReplayReport): string {
   if (r.sequential) {
     s += `; runBlock ${r.sequential.ms.toFixed(0)} ms (${r.sequential.speedup.toFixed(2)}x), ${r.sequential.identical ? 'identical' : 'DIFFERENT'} state root`;
   }
+  if (r.recheck) {
+    s += `\n    re-checked with reference senders: the accelerated run said ${r.recheck.accelerated}; the reference run ${r.recheck.reference}`;
+    if (r.recheck.disagreed === 'accelerated') s += ' (an accelerator gave a wrong result; the reference outcome is reported)';
+  }
   s += `\n    checked: ${r.checked.join(', ')}`;
   s += `\n    not checkable: ${r.unchecked.map((u) => `${u.field} (${u.why})`).join('; ')}`;
   return s + mismatchLines(r.mismatches) + '\n';
