@@ -1,13 +1,13 @@
 import { parseArgs } from 'node:util';
 import { createAccelerator, type Accelerator, type BackendName } from '../../index.js';
-import { benchEcrecover } from '../../../bench/ecrecover.js';
-import { benchKeccak } from '../../../bench/keccak.js';
-import { formatTable, type KernelBenchResult } from '../../../bench/kernel-bench.js';
-import { writeReport } from '../../../bench/report/html-report.js';
-import { blockSummary } from '../../../bench/report/block-summary.js';
-import { BIG_BLOCKS, formatBlockBench, runBlockBench, type BlockBenchResult } from '../../../bench/block.js';
-import { machineInfo } from '../../../bench/machine.js';
-import { writeResults } from '../../../bench/results-file.js';
+import { benchEcrecover } from '../../bench/ecrecover.js';
+import { benchKeccak } from '../../bench/keccak.js';
+import { formatTable, type KernelBenchResult } from '../../bench/kernel-bench.js';
+import { writeReport } from '../../bench/report/html-report.js';
+import { blockSummary } from '../../bench/report/block-summary.js';
+import { BIG_BLOCKS, formatBlockBench, runBlockBench, type BlockBenchResult } from '../../bench/block.js';
+import { machineInfo } from '../../bench/machine.js';
+import { resultsDir, writeResults } from '../../bench/results-file.js';
 import { acceleratorOptions, parseBackend } from '../accelerator-options.js';
 
 const KINDS = ['keccak', 'ecrecover', 'block'] as const;
@@ -21,7 +21,7 @@ function measuredBackends(accel: Accelerator, forced: BackendName | undefined): 
 
 /**
  * `evm-accel bench [keccak|ecrecover|block] [--backend B] [--workers 1,2] [--quick] [--max-batch N] [--out DIR] [--json] [--report DIR]`:
- * progress on stderr, a table (or with --json one JSON object) on stdout, JSON in bench/results/ (or --out DIR);
+ * progress on stderr, a table (or with --json one JSON object) on stdout, JSON in ./bench-results/ (or --out DIR);
  * `--report DIR` also writes DIR/report.html with an SVG chart per benchmark and the results it drew from.
  */
 export async function bench(argv: string[]): Promise<number> {
@@ -41,6 +41,7 @@ export async function bench(argv: string[]): Promise<number> {
   const kinds = positionals.length ? positionals : [...KINDS];
   for (const k of kinds) if (!(KINDS as readonly string[]).includes(k)) throw new Error(`unknown benchmark '${k}' (known: ${KINDS.join(', ')})`);
   const forced = parseBackend(values.backend);
+  const out = resultsDir(values.out);
   const results: Record<string, KernelBenchResult & { file: string }> = {};
   const accel = await createAccelerator(acceleratorOptions(forced));
   const machine = machineInfo(accel.backends);
@@ -55,7 +56,7 @@ export async function bench(argv: string[]): Promise<number> {
               quick: values.quick,
               maxBatch: Number(values['max-batch'] ?? (values.quick ? 4096 : 65536)),
             });
-      const file = writeResults(kind, r, values.out);
+      const file = writeResults(kind, r, out);
       results[kind] = { ...r, file };
       if (!values.json) process.stdout.write(`\n${kind} on ${r.machine.cpu}, ${r.machine.cores} cores\n${formatTable(r)}results: ${file}\n`);
     }
@@ -72,7 +73,7 @@ export async function bench(argv: string[]): Promise<number> {
       blocks: values.quick ? BIG_BLOCKS.slice(0, 1) : BIG_BLOCKS,
       synthetic: !values.quick,
     });
-    block = { ...r, file: writeResults('block', r, values.out) };
+    block = { ...r, file: writeResults('block', r, out) };
     if (!values.json) process.stdout.write(`\n${formatBlockBench(r)}results: ${block.file}\n`);
   }
   if (values.json) process.stdout.write(JSON.stringify({ ...results, ...(block && { block }) }) + '\n');

@@ -7,8 +7,8 @@ import { loadFixture } from '../../evm/fixture.js';
 import { replayFixture, type ReplayReport } from '../../evm/replay.js';
 import { WorkerPool } from '../../evm/worker-pool.js';
 import { packageRoot } from '../../package-root.js';
-import { Progress } from '../../../bench/progress.js';
-import { formatRate, rate } from '../../../bench/timing.js';
+import { Progress } from '../../bench/progress.js';
+import { formatRate, rate } from '../../bench/timing.js';
 
 /**
  * The bundled blocks: the largest mainnet fixtures (where parallelism and batched recovery pay off)

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { createAccelerator } from '../../index.js';
-import { formatRate } from '../../../bench/timing.js';
+import { formatRate } from '../../bench/timing.js';
 
 /** `evm-accel info [--json]`: the backends found, their devices, rates, and why any is missing. */
 export async function info(argv: string[]): Promise<number> {

@@ -3,15 +3,22 @@ import { createAccelerator } from '../../index.js';
 import { ALL_BACKENDS, type BackendName } from '../../runtime/types.js';
 import { acceleratorOptions, parseBackend } from '../accelerator-options.js';
 import { listFixtures, loadFixture } from '../../evm/fixture.js';
-import { replayFixture, type ReplayReport } from '../../evm/replay.js';
+import type { FieldCheck } from '../../evm/outcome.js';
+import { ReplayError, replayFixture, type ReplayReport } from '../../evm/replay.js';
 import { defaultWorkers, WorkerPool } from '../../evm/worker-pool.js';
 
 const USAGE = `usage: evm-accel run-block <fixture.json.gz | folder> [--workers N] [--backend B] [--sequential] [--json]
 
-Replays mainnet block fixtures with the parallel executor and checks gasUsed, logsBloom and (from
-Byzantium) receiptsRoot against the header. --sequential also runs plain ethereumjs runBlock from the
-same pre-state and requires an identical outcome (state root included). --backend names the backend
-that recovers senders first (${ALL_BACKENDS.join(', ')}; default: the best found, with fallback). Exit code 0 only when every block matches.
+Replays mainnet block fixtures with the parallel executor and checks everything a fixture can check:
+before execution, the block hash recomputed from the header fields (it binds every header field),
+parentHash (where the fixture has the parent's hash), transactionsRoot and each transaction's hash,
+sha3Uncles (blocks without uncles), withdrawalsRoot (Shanghai on), blobGasUsed (Cancun on); during
+it, every sender against the fixture's from; after it, gasUsed, logsBloom, receiptsRoot (Byzantium on)
+and requestsHash (where computed). Each block says what it checked and what it cannot check, and why
+(always the post-state root: the pre-state is partial). --sequential also runs plain ethereumjs
+runBlock from the same pre-state and requires an identical outcome (state root included). --backend
+names the backend that recovers senders first (${ALL_BACKENDS.join(', ')}; default: the best found,
+with fallback); one that is unavailable is an error (exit 2). Exit code 0 only when every block matches.
 `;
 
 /** `evm-accel run-block`: replay fixture blocks; one JSON line per block with --json. */
@@ -68,6 +75,12 @@ export async function runBlock(argv: string[]): Promise<number> {
   }
 
   const accelerator = await createAccelerator(acceleratorOptions(backendName));
+  const forced = backendName && accelerator.backends.find((b) => b.name === backendName);
+  if (forced && forced.status !== 'ready') {
+    await accelerator.close();
+    process.stderr.write(`run-block: backend ${backendName} is unavailable: ${forced.reason ?? forced.status}\n`);
+    return 2;
+  }
   const pool = WorkerPool.create(workers);
   let ok = true;
   try {
@@ -80,7 +93,9 @@ export async function runBlock(argv: string[]): Promise<number> {
       } catch (e) {
         ok = false;
         const error = e instanceof Error ? e.message : String(e);
-        process.stdout.write(values.json ? JSON.stringify({ file, match: false, error }) + '\n' : `✗ ${file}: ${error}\n`);
+        const checks = e instanceof ReplayError ? e.checks : [];
+        const failed = { file, match: false, error, checked: checks.map((c) => c.field), mismatches: checks.filter((c) => !c.match) };
+        process.stdout.write(values.json ? JSON.stringify(failed) + '\n' : `✗ ${file}: ${error}${mismatchLines(failed.mismatches)}\n`);
       }
     }
   } finally {
@@ -95,10 +110,14 @@ function line(r: ReplayReport): string {
   let s = `${mark} block ${r.number} (${r.hardfork}) ${r.txs} txs, gas ${r.gasUsed}, ${r.ms.toFixed(0)} ms`;
   s += ` (senders ${r.sendersMs.toFixed(0)} ms), ${r.workers} workers, ${r.reExecutions} re-executions`;
   if (r.fallbacks) s += `, ${r.inOrderTxs} txs in order after ${r.fallbacks} fall-back(s)`;
-  s += `; checked ${r.checked.join(', ')}`;
   if (r.sequential) {
     s += `; runBlock ${r.sequential.ms.toFixed(0)} ms (${r.sequential.speedup.toFixed(2)}x), ${r.sequential.identical ? 'identical' : 'DIFFERENT'} state root`;
   }
-  for (const m of r.mismatches) s += `\n    ${m.field}: got ${m.got}, header ${m.expected}`;
-  return s + '\n';
+  s += `\n    checked: ${r.checked.join(', ')}`;
+  s += `\n    not checkable: ${r.unchecked.map((u) => `${u.field} (${u.why})`).join('; ')}`;
+  return s + mismatchLines(r.mismatches) + '\n';
+}
+
+function mismatchLines(mismatches: readonly FieldCheck[]): string {
+  return mismatches.map((m) => `\n    ${m.field} DIFFERS: computed ${m.got}, block says ${m.expected}`).join('');
 }
