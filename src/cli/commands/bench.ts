@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { createAccelerator, type Accelerator, type BackendName } from '../../index.js';
+import { InputError, createAccelerator, type Accelerator, type BackendName, type VerifyLevel } from '../../index.js';
+import type { VerifyVariant } from '../../bench/contenders.js';
 import { benchEcrecover } from '../../bench/ecrecover.js';
 import { benchKeccak } from '../../bench/keccak.js';
 import { formatTable, type KernelBenchResult } from '../../bench/kernel-bench.js';
@@ -8,7 +9,7 @@ import { blockSummary } from '../../bench/report/block-summary.js';
 import { BIG_BLOCKS, formatBlockBench, runBlockBench, type BlockBenchResult } from '../../bench/block.js';
 import { machineInfo } from '../../bench/machine.js';
 import { resultsDir, writeResults } from '../../bench/results-file.js';
-import { acceleratorOptions, parseBackend } from '../accelerator-options.js';
+import { parseBackend } from '../accelerator-options.js';
 
 const KINDS = ['keccak', 'ecrecover', 'block'] as const;
 type Kind = (typeof KINDS)[number];
@@ -19,8 +20,17 @@ function measuredBackends(accel: Accelerator, forced: BackendName | undefined): 
   return accel.backends.filter((b) => b.status === 'ready' && b.name !== 'cpu-js').map((b) => b.name);
 }
 
+const LEVELS: readonly VerifyLevel[] = ['sample', 'none', 'full'];
+
+/** `--verify` levels: 'sample' (the default the accelerator is created with) always, and the others asked for. */
+function parseVerify(value: string | undefined, quick: boolean): VerifyLevel[] {
+  const asked = (value ?? (quick ? 'sample,none' : LEVELS.join(','))).split(',');
+  for (const l of asked) if (!(LEVELS as readonly string[]).includes(l)) throw new InputError(-1, `--verify takes ${LEVELS.join(', ')}; got '${l}'`);
+  return LEVELS.filter((l) => l !== 'sample' && asked.includes(l));
+}
+
 /**
- * `evm-accel bench [keccak|ecrecover|block] [--backend B] [--workers 1,2] [--quick] [--max-batch N] [--out DIR] [--json] [--report DIR]`:
+ * `evm-accel bench [keccak|ecrecover|block] [--backend B] [--workers 1,2] [--quick] [--max-batch N] [--verify sample,none,full] [--out DIR] [--json] [--report DIR]`:
  * progress on stderr, a table (or with --json one JSON object) on stdout, JSON in ./bench-results/ (or --out DIR);
  * `--report DIR` also writes DIR/report.html with an SVG chart per benchmark and the results it drew from.
  */
@@ -36,33 +46,44 @@ export async function bench(argv: string[]): Promise<number> {
       out: { type: 'string' },
       report: { type: 'string' },
       workers: { type: 'string' },
+      verify: { type: 'string' },
     },
   });
   const kinds = positionals.length ? positionals : [...KINDS];
   for (const k of kinds) if (!(KINDS as readonly string[]).includes(k)) throw new Error(`unknown benchmark '${k}' (known: ${KINDS.join(', ')})`);
   const forced = parseBackend(values.backend);
+  const otherLevels = parseVerify(values.verify, values.quick);
   const out = resultsDir(values.out);
   const results: Record<string, KernelBenchResult & { file: string }> = {};
-  const accel = await createAccelerator(acceleratorOptions(forced));
-  // Devices calibrate in the background: every ready backend is measured.
-  const machine = machineInfo(await accel.ready());
+  // Calibrated, with every backend: a forced one is named per call, and its checks (with their
+  // figures) are what a user of the default accelerator gets. Emulated devices are measured too.
+  const accel = await createAccelerator();
+  const machine = machineInfo(await accel.ready({ all: true }));
+  // The same backends under the other verification levels: what each level costs.
+  const variants: VerifyVariant[] = [];
   try {
+    for (const verify of otherLevels) {
+      const v = await createAccelerator({ verify });
+      variants.push({ verify, accel: v });
+      await v.ready({ all: true });
+    }
     const backends = measuredBackends(accel, forced);
     for (const kind of kinds.filter((k): k is Exclude<Kind, 'block'> => k !== 'block')) {
       const r =
         kind === 'keccak'
-          ? await benchKeccak(accel, { backends, quick: values.quick })
+          ? await benchKeccak(accel, { backends, quick: values.quick, variants })
           : await benchEcrecover(accel, {
               backends,
               quick: values.quick,
               maxBatch: Number(values['max-batch'] ?? (values.quick ? 4096 : 65536)),
+              variants,
             });
       const file = writeResults(kind, r, out);
       results[kind] = { ...r, file };
       if (!values.json) process.stdout.write(`\n${kind} on ${r.machine.cpu}, ${r.machine.cores} cores\n${formatTable(r)}results: ${file}\n`);
     }
   } finally {
-    await accel.close();
+    await Promise.all([accel, ...variants.map((v) => v.accel)].map((a) => a.close()));
   }
   // The block benchmark opens its own accelerator and worker pools: run it with the kernels' closed.
   let block: (BlockBenchResult & { file: string }) | undefined;
