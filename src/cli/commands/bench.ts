@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { InputError, createAccelerator, type Accelerator, type BackendName, type VerifyLevel } from '../../index.js';
+import { InputError, createAccelerator, type Accelerator, type BackendInfo, type BackendName, type VerifyLevel } from '../../index.js';
 import type { VerifyVariant } from '../../bench/contenders.js';
 import { benchEcrecover } from '../../bench/ecrecover.js';
 import { benchKeccak } from '../../bench/keccak.js';
@@ -15,9 +15,22 @@ const KINDS = ['keccak', 'ecrecover', 'block'] as const;
 type Kind = (typeof KINDS)[number];
 
 /** The evm-accel backends to measure: the forced one, or every ready one but the JS reference. */
-function measuredBackends(accel: Accelerator, forced: BackendName | undefined): BackendName[] {
+function measuredBackends(backends: BackendInfo[], forced: BackendName | undefined): BackendName[] {
   if (forced) return [forced];
-  return accel.backends.filter((b) => b.status === 'ready' && b.name !== 'cpu-js').map((b) => b.name);
+  return backends.filter((b) => b.status === 'ready' && b.name !== 'cpu-js').map((b) => b.name);
+}
+
+/**
+ * A calibrated accelerator over every backend (a forced one is named per call, so its checks and
+ * their figures are the default accelerator's), with the backends to measure calibrated too:
+ * emulated devices, which routing leaves unmeasured, are measured when they are benchmarked.
+ */
+async function openCalibrated(verify: VerifyLevel, forced: BackendName | undefined): Promise<{ accel: Accelerator; infos: BackendInfo[] }> {
+  const accel = await createAccelerator({ verify });
+  let infos = await accel.ready();
+  const measured = measuredBackends(infos, forced);
+  if (infos.some((b) => measured.includes(b.name) && b.status === 'ready' && !b.calibration)) infos = await accel.ready({ all: true });
+  return { accel, infos };
 }
 
 const LEVELS: readonly VerifyLevel[] = ['sample', 'none', 'full'];
@@ -55,19 +68,13 @@ export async function bench(argv: string[]): Promise<number> {
   const otherLevels = parseVerify(values.verify, values.quick);
   const out = resultsDir(values.out);
   const results: Record<string, KernelBenchResult & { file: string }> = {};
-  // Calibrated, with every backend: a forced one is named per call, and its checks (with their
-  // figures) are what a user of the default accelerator gets. Emulated devices are measured too.
-  const accel = await createAccelerator();
-  const machine = machineInfo(await accel.ready({ all: true }));
+  const { accel, infos } = await openCalibrated('sample', forced);
+  const machine = machineInfo(infos);
   // The same backends under the other verification levels: what each level costs.
   const variants: VerifyVariant[] = [];
   try {
-    for (const verify of otherLevels) {
-      const v = await createAccelerator({ verify });
-      variants.push({ verify, accel: v });
-      await v.ready({ all: true });
-    }
-    const backends = measuredBackends(accel, forced);
+    for (const verify of otherLevels) variants.push({ verify, accel: (await openCalibrated(verify, forced)).accel });
+    const backends = measuredBackends(infos, forced);
     for (const kind of kinds.filter((k): k is Exclude<Kind, 'block'> => k !== 'block')) {
       const r =
         kind === 'keccak'
