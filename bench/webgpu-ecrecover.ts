@@ -21,10 +21,11 @@ import { recoverOneReference } from '../src/backends/cpu/js-backend.js';
 import { GpuContext } from '../src/backends/webgpu/device.js';
 import { resolveWebGpuOptions } from '../src/backends/webgpu/config.js';
 import { RecoverKernel } from '../src/backends/webgpu/secp256k1/recover-kernel.js';
+import { packageRoot } from '../src/package-root.js';
 import { PUBKEY_BYTES, SIG_RECORD_BYTES, packSignatures, type PackedSignatures } from '../src/runtime/packing.js';
 import type { BackendName } from '../src/runtime/types.js';
-import { machineInfo } from './machine.js';
-import { writeResults } from './results-file.js';
+import { machineInfo } from '../src/bench/machine.js';
+import { writeResults } from '../src/bench/results-file.js';
 
 const POOL = 1024;
 
@@ -109,7 +110,7 @@ const file = writeResults(`webgpu-ecrecover-${kind}`, {
   note: adapterInfo.kind === 'software' ? 'software adapter: CPU emulation, not GPU figures' : 'hardware adapter',
   compileMs,
   rows,
-}, values.out);
+}, values.out ?? join(packageRoot(), 'bench', 'results'));
 log(`wrote ${file}`);
 
 /** The pool repeated to n records. */

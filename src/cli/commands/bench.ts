@@ -1,14 +1,14 @@
-import { parseArgs } from 'node:util';
 import { createAccelerator, type Accelerator, type BackendName } from '../../index.js';
-import { benchEcrecover } from '../../../bench/ecrecover.js';
-import { benchKeccak } from '../../../bench/keccak.js';
-import { formatTable, type KernelBenchResult } from '../../../bench/kernel-bench.js';
-import { writeReport } from '../../../bench/report/html-report.js';
-import { blockSummary } from '../../../bench/report/block-summary.js';
-import { BIG_BLOCKS, formatBlockBench, runBlockBench, type BlockBenchResult } from '../../../bench/block.js';
-import { machineInfo } from '../../../bench/machine.js';
-import { writeResults } from '../../../bench/results-file.js';
-import { acceleratorOptions, parseBackend } from '../accelerator-options.js';
+import { benchEcrecover } from '../../bench/ecrecover.js';
+import { benchKeccak } from '../../bench/keccak.js';
+import { formatTable, type KernelBenchResult } from '../../bench/kernel-bench.js';
+import { writeReport } from '../../bench/report/html-report.js';
+import { blockSummary } from '../../bench/report/block-summary.js';
+import { BIG_BLOCKS, formatBlockBench, runBlockBench, type BlockBenchResult } from '../../bench/block.js';
+import { machineInfo } from '../../bench/machine.js';
+import { resultsDir, writeResults } from '../../bench/results-file.js';
+import { acceleratorOptions, parseBackend, requireForcedBackend } from '../accelerator-options.js';
+import { intListOption, intOption, MAX_WORKERS, parseCommandLine, UsageError } from '../usage.js';
 
 const KINDS = ['keccak', 'ecrecover', 'block'] as const;
 type Kind = (typeof KINDS)[number];
@@ -21,12 +21,11 @@ function measuredBackends(accel: Accelerator, forced: BackendName | undefined): 
 
 /**
  * `evm-accel bench [keccak|ecrecover|block] [--backend B] [--workers 1,2] [--quick] [--max-batch N] [--out DIR] [--json] [--report DIR]`:
- * progress on stderr, a table (or with --json one JSON object) on stdout, JSON in bench/results/ (or --out DIR);
+ * progress on stderr, a table (or with --json one JSON object) on stdout, JSON in ./bench-results/ (or --out DIR);
  * `--report DIR` also writes DIR/report.html with an SVG chart per benchmark and the results it drew from.
  */
 export async function bench(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
+  const { values, positionals } = parseCommandLine(argv, {
     allowPositionals: true,
     options: {
       backend: { type: 'string' },
@@ -39,12 +38,17 @@ export async function bench(argv: string[]): Promise<number> {
     },
   });
   const kinds = positionals.length ? positionals : [...KINDS];
-  for (const k of kinds) if (!(KINDS as readonly string[]).includes(k)) throw new Error(`unknown benchmark '${k}' (known: ${KINDS.join(', ')})`);
+  for (const k of kinds) if (!(KINDS as readonly string[]).includes(k)) throw new UsageError(`unknown benchmark '${k}' (known: ${KINDS.join(', ')})`);
   const forced = parseBackend(values.backend);
+  const workers = intListOption('workers', values.workers ?? (values.quick ? '2' : '1,2'), 1, MAX_WORKERS);
+  const maxBatch = intOption('max-batch', values['max-batch'], 1, 1 << 24) ?? (values.quick ? 4096 : 65536);
+  const out = resultsDir(values.out);
   const results: Record<string, KernelBenchResult & { file: string }> = {};
   const accel = await createAccelerator(acceleratorOptions(forced));
-  const machine = machineInfo(accel.backends);
+  // Devices calibrate in the background: every ready backend is measured.
+  const machine = machineInfo(await accel.ready());
   try {
+    requireForcedBackend(accel, forced);
     const backends = measuredBackends(accel, forced);
     for (const kind of kinds.filter((k): k is Exclude<Kind, 'block'> => k !== 'block')) {
       const r =
@@ -53,9 +57,9 @@ export async function bench(argv: string[]): Promise<number> {
           : await benchEcrecover(accel, {
               backends,
               quick: values.quick,
-              maxBatch: Number(values['max-batch'] ?? (values.quick ? 4096 : 65536)),
+              maxBatch,
             });
-      const file = writeResults(kind, r, values.out);
+      const file = writeResults(kind, r, out);
       results[kind] = { ...r, file };
       if (!values.json) process.stdout.write(`\n${kind} on ${r.machine.cpu}, ${r.machine.cores} cores\n${formatTable(r)}results: ${file}\n`);
     }
@@ -66,13 +70,13 @@ export async function bench(argv: string[]): Promise<number> {
   let block: (BlockBenchResult & { file: string }) | undefined;
   if (kinds.includes('block')) {
     const r = await runBlockBench({
-      workers: (values.workers ?? (values.quick ? '2' : '1,2')).split(',').map(Number),
+      workers,
       reps: 1,
       backend: forced,
       blocks: values.quick ? BIG_BLOCKS.slice(0, 1) : BIG_BLOCKS,
       synthetic: !values.quick,
     });
-    block = { ...r, file: writeResults('block', r, values.out) };
+    block = { ...r, file: writeResults('block', r, out) };
     if (!values.json) process.stdout.write(`\n${formatBlockBench(r)}results: ${block.file}\n`);
   }
   if (values.json) process.stdout.write(JSON.stringify({ ...results, ...(block && { block }) }) + '\n');

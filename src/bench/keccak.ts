@@ -1,4 +1,4 @@
-import type { Accelerator, BackendName } from '../src/index.js';
+import type { Accelerator, BackendName } from '../index.js';
 import { acceleratorKeccak, hashWasmKeccak, nobleKeccak, type Contender } from './contenders.js';
 import { runKernelBench, type KernelBenchResult } from './kernel-bench.js';
 
@@ -8,11 +8,13 @@ export interface KeccakBenchOptions {
 }
 
 /**
- * Keccak-256 throughput of each evm-accel backend next to @noble/hashes and hash-wasm, over batch
+ * Keccak-256 throughput of each evm-accel backend next to @noble/hashes and (when installed) hash-wasm, over batch
  * sizes 1…1M and message sizes 32/64/136/1000 bytes (64 bytes only with --quick).
  */
 export async function benchKeccak(accel: Accelerator, o: KeccakBenchOptions): Promise<KernelBenchResult> {
-  const peers = [nobleKeccak, await hashWasmKeccak()];
+  const hashWasm = await hashWasmKeccak();
+  if (!hashWasm) process.stderr.write('bench keccak: hash-wasm is not installed (npm install hash-wasm to compare with it)\n');
+  const peers = hashWasm ? [nobleKeccak, hashWasm] : [nobleKeccak];
   const contenders: Contender<Uint8Array>[] = [...o.backends.map((b) => acceleratorKeccak(accel, b)), ...peers];
   const batches = o.quick ? [1, 64, 4096, 65536] : [1, 16, 256, 4096, 65536, 262144, 1048576];
   const sizes = o.quick ? [64] : [32, 64, 136, 1000];

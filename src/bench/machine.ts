@@ -1,5 +1,5 @@
 import os from 'node:os';
-import type { BackendInfo } from '../src/index.js';
+import type { BackendInfo } from '../index.js';
 
 /** The machine and devices a result was measured on, written into every results file. */
 export interface MachineInfo {

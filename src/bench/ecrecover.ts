@@ -1,6 +1,6 @@
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { keccak_256 } from '@noble/hashes/sha3.js';
-import type { Accelerator, BackendName, Signature } from '../src/index.js';
+import type { Accelerator, BackendName, Signature } from '../index.js';
 import { acceleratorRecover, nobleRecover, type Contender } from './contenders.js';
 import { runKernelBench, type KernelBenchResult } from './kernel-bench.js';
 

@@ -1,4 +1,4 @@
-import type { Accelerator, BackendName } from '../src/index.js';
+import type { Accelerator, BackendName } from '../index.js';
 import type { Contender } from './contenders.js';
 import { machineInfo, type MachineInfo } from './machine.js';
 import { Progress } from './progress.js';
