@@ -20,6 +20,8 @@ export interface NativeLibrarySpec {
   readonly backend: BackendName;
   /** File name under native/build/ (and native/prebuilt/<platform>/ when shipped prebuilt). */
   readonly file: string;
+  /** The folder under native/ whose Makefile builds it into native/build/. */
+  readonly source: string;
   /** `int fn(void)` returning the library's ABI version, and the version this code speaks. */
   readonly abi: { readonly fn: string; readonly version: number };
   /** `const char *fn(int)` naming a status code the library returns. */
@@ -71,7 +73,7 @@ export function builtLibraryPath(spec: NativeLibrarySpec, root: string = package
  * places it looked and the exact command that builds one.
  */
 export function findNativeLibrary(spec: NativeLibrarySpec, root: string = packageRoot()): string {
-  const make = `\`make -C ${join(root, 'native')}\`${spec.buildNeeds ? ` (needs ${spec.buildNeeds})` : ''}`;
+  const make = `\`make -C ${join(root, 'native', spec.source)}\`${spec.buildNeeds ? ` (needs ${spec.buildNeeds})` : ''}`;
   const env = spec.pathEnv && process.env[spec.pathEnv];
   if (env) {
     if (existsSync(env)) return env;
@@ -112,7 +114,7 @@ export class NativeLibrary {
   static open(spec: NativeLibrarySpec, path: string = findNativeLibrary(spec)): NativeLibrary {
     const cached = opened.get(path);
     if (cached) return cached;
-    const rebuild = `rebuild with \`make -C ${join(packageRoot(), 'native')}\``;
+    const rebuild = `rebuild with \`make -C ${join(packageRoot(), 'native', spec.source)}\``;
     if (!existsSync(path)) throw new BackendUnavailableError(spec.backend, `${path} does not exist: ${rebuild}`);
     let lib: LibraryHandle;
     try {
