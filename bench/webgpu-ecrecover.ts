@@ -1,6 +1,6 @@
 /**
  * Benchmark of secp256k1 public-key recovery on WebGPU (the kernel alone, through
- * createRecoverKernel): end-to-end rate (upload + dispatch + readback) per batch size for keys and
+ * RecoverKernel): end-to-end rate (upload + dispatch + readback) per batch size for keys and
  * for addresses, next to the CPU backends measured in the same run. Progress on stderr, a table on
  * stdout, JSON in bench/results/.
  *
@@ -19,8 +19,8 @@ import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { BACKEND_FACTORIES } from '../src/backends/registry.js';
 import { recoverOneReference } from '../src/backends/cpu/js-backend.js';
 import { GpuContext } from '../src/backends/webgpu/device.js';
-import { createRecoverKernel } from '../src/backends/webgpu/secp256k1/recover-kernel.js';
-import { readShader } from '../src/backends/webgpu/shader-source.js';
+import { resolveWebGpuOptions } from '../src/backends/webgpu/config.js';
+import { RecoverKernel } from '../src/backends/webgpu/secp256k1/recover-kernel.js';
 import { packageRoot } from '../src/package-root.js';
 import { PUBKEY_BYTES, SIG_RECORD_BYTES, packSignatures, type PackedSignatures } from '../src/runtime/packing.js';
 import type { BackendName } from '../src/runtime/types.js';
@@ -55,11 +55,11 @@ if (values.swiftshader) {
   process.env.XDG_RUNTIME_DIR ??= mkdtempSync(join(tmpdir(), 'xdg-'));
 }
 const ctx = await GpuContext.acquire({ powerPreference: 'high-performance' });
-const { device, info: adapterInfo } = ctx;
+const { info: adapterInfo } = ctx;
 log(`adapter ${adapterInfo.label} (${adapterInfo.kind})`);
 
 let t = performance.now();
-const kernel = await createRecoverKernel(device, readShader);
+const kernel = await RecoverKernel.create(ctx, resolveWebGpuOptions().ecrecover);
 const compileMs = performance.now() - t;
 log(`pipeline compiled in ${compileMs.toFixed(0)} ms`);
 // First use allocates the buffers and may finish driver-side setup: keep it out of the rows.

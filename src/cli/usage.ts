@@ -70,12 +70,18 @@ runBlock, and measures each ready backend's kernels. Exit code 0 only when every
     summary: 'replay mainnet block fixtures and check them against their headers',
     usage: `usage: evm-accel run-block <fixture.json.gz | folder> [--workers N] [--backend ${BACKENDS}] [--sequential] [--json]
 
-Replays block fixtures with the parallel executor and checks gasUsed, logsBloom and (from Byzantium)
-receiptsRoot against the header. Exit code 0 only when every block matches.
+Replays block fixtures with the parallel executor and checks everything a fixture can check:
+before execution, the block hash recomputed from the header fields (it binds every header field),
+parentHash (where the fixture has the parent's hash), transactionsRoot and each transaction's hash,
+sha3Uncles (blocks without uncles), withdrawalsRoot (Shanghai on), blobGasUsed (Cancun on); during
+it, every sender against the fixture's from; after it, gasUsed, logsBloom, receiptsRoot (Byzantium on)
+and requestsHash (where computed). Each block says what it checked and what it cannot check, and why
+(always the post-state root: the pre-state is partial). Exit code 0 only when every block matches.
   --workers N    worker threads (default: the available cores)
   --backend B    the backend that recovers senders (default: the best found, with fallback);
                  an unavailable one is an error
-  --sequential   also run plain ethereumjs runBlock and require an identical state root
+  --sequential   also run plain ethereumjs runBlock from the same pre-state and require
+                 an identical outcome (state root included)
   --json         one JSON object per block on stdout
 `,
   },

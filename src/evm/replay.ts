@@ -1,12 +1,14 @@
 import { bytesToHex } from '@ethereumjs/util';
 import { fixtureBlock, FixtureBlockHashes } from './chain.js';
-import { executeBlock, type ExecuteBlockResult } from './executor.js';
+import type { ExecuteBlockResult } from './executor.js';
 import type { BlockFixture } from './fixture.js';
-import { checkAgainstHeader, sameOutcome, type FieldCheck } from './outcome.js';
+import { checkFixtureBlock } from './fixture-checks.js';
+import { checkAgainstHeader, sameOutcome, uncheckedAgainstHeader, type CheckedField, type FieldCheck, type UncheckedField } from './outcome.js';
 import { stateManagerFromPreState } from './pre-state.js';
 import type { SenderRecovery } from './senders.js';
 import { runBlockSequential } from './sequential.js';
 import { InMemoryStateSource } from './state-source.js';
+import { executeBlockVerified, type Recheck } from './verified-execution.js';
 import type { WorkerPool } from './worker-pool.js';
 
 /** One fixture block replayed: the parallel result checked against the header (and optionally sequential runBlock). */
@@ -21,8 +23,10 @@ export interface ReplayReport {
   expectedGasUsed: string;
   expectedLogsBloom: string;
   expectedReceiptsRoot: string;
-  /** Header fields compared (receiptsRoot only from Byzantium). */
-  checked: FieldCheck['field'][];
+  /** Every field checked, before execution (block hash, roots of the block's own data) and after it (gas, bloom, receipts). */
+  checked: CheckedField[];
+  /** What this fixture cannot check, and why (the post-state root always: the pre-state is partial). */
+  unchecked: UncheckedField[];
   /** Every checked field matches, and with `sequential` the sequential outcome is identical too. */
   match: boolean;
   mismatches: FieldCheck[];
@@ -36,6 +40,8 @@ export interface ReplayReport {
   fallbacks: number;
   /** With `sequential`: plain runBlock's time and whether its outcome (state root included) is identical. */
   sequential?: { ms: number; stateRoot: string; identical: boolean; speedup: number };
+  /** Present when the accelerated run disagreed with the block and the block was re-run with reference senders. */
+  recheck?: Recheck;
 }
 
 /** Options of {@link replayFixture}. */
@@ -46,16 +52,44 @@ export interface ReplayOptions {
   sequential?: boolean;
 }
 
+/** A fixture block whose execution failed, with what the checks made before execution found. */
+export class ReplayError extends Error {
+  override readonly name = 'ReplayError';
+  constructor(
+    readonly number: number,
+    /** The checks made before execution; their mismatches are named in the message too. */
+    readonly checks: FieldCheck[],
+    cause: unknown,
+  ) {
+    const bad = checks.filter((c) => !c.match).map((c) => c.field);
+    const message = cause instanceof Error ? cause.message : String(cause);
+    super(bad.length ? `${message} (and ${bad.join(', ')} differ from the fixture)` : message, { cause });
+  }
+}
+
 /** Replays one fixture block with the parallel executor and checks it. */
 export async function replayFixture(fx: BlockFixture, opts: ReplayOptions): Promise<ReplayReport & { result: ExecuteBlockResult }> {
   const block = await fixtureBlock(fx);
+  const before = await checkFixtureBlock(fx, block);
   const source = new InMemoryStateSource({ preState: fx.preState, blockHashes: fx.blockHashes });
   const target = await stateManagerFromPreState(fx.preState);
   const expectedSenders = fx.block.transactions.map((t) => t.from);
   const t0 = performance.now();
-  const result = await executeBlock(block, source, { target, pool: opts.pool, accelerator: opts.accelerator, expectedSenders });
+  let verified;
+  try {
+    verified = await executeBlockVerified(block, source, {
+      target,
+      pool: opts.pool,
+      accelerator: opts.accelerator,
+      expectedSenders,
+      judge: (r) => [sendersCheck(expectedSenders), ...checkAgainstHeader(block, r)],
+    });
+  } catch (e) {
+    throw new ReplayError(fx.number, before.checks, e);
+  }
   const ms = performance.now() - t0;
-  const checks = checkAgainstHeader(block, result);
+  const { result, recheck } = verified;
+  const checks = [...before.checks, ...verified.checks];
   const mismatches = checks.filter((c) => !c.match);
   const report: ReplayReport & { result: ExecuteBlockResult } = {
     number: fx.number,
@@ -69,6 +103,7 @@ export async function replayFixture(fx: BlockFixture, opts: ReplayOptions): Prom
     expectedLogsBloom: bytesToHex(block.header.logsBloom),
     expectedReceiptsRoot: bytesToHex(block.header.receiptTrie),
     checked: checks.map((c) => c.field),
+    unchecked: [...before.unchecked, ...uncheckedAgainstHeader(block, result)],
     match: mismatches.length === 0,
     mismatches,
     ms,
@@ -78,6 +113,7 @@ export async function replayFixture(fx: BlockFixture, opts: ReplayOptions): Prom
     reExecutions: result.reExecutions,
     inOrderTxs: result.inOrderTxs,
     fallbacks: result.fallbacks,
+    ...(recheck && { recheck }),
     result,
   };
   if (opts.sequential) {
@@ -92,4 +128,13 @@ export async function replayFixture(fx: BlockFixture, opts: ReplayOptions): Prom
     report.match &&= identical;
   }
   return report;
+}
+
+/**
+ * The executor compared every recovered sender with the fixture's `from` and would have thrown a
+ * TxError at the first that differs: reaching here, they all agree.
+ */
+function sendersCheck(expected: readonly string[]): FieldCheck {
+  const n = `${expected.length} senders as the fixture's from`;
+  return { field: 'senders', got: n, expected: n, match: true };
 }

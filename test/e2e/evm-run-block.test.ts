@@ -22,6 +22,9 @@ async function capture(argv: string[]): Promise<{ code: number; lines: string[] 
 
 afterEach(() => vi.restoreAllMocks());
 
+/** A named backend skips the calibration of every backend (WebGPU on SwiftShader takes seconds). */
+const FAST = ['--backend', 'cpu-native'];
+
 describe('evm-accel run-block', () => {
   it('replays a folder, one JSON line per block, exit 0 when every checkable field matches', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'run-block-'));
@@ -38,9 +41,27 @@ describe('evm-accel run-block', () => {
       expect(typeof r.ms).toBe('number');
       expect(typeof r.reExecutions).toBe('number');
     }
-    expect(reports[0].checked).toEqual(['gasUsed', 'logsBloom']); // pre-Byzantium: receipts hold state roots
-    expect(reports[1].checked).toEqual(['gasUsed', 'logsBloom', 'receiptsRoot']);
+    const before = ['hash', 'transactionsRoot', 'transactions', 'sha3Uncles', 'senders'];
+    expect(reports[0].checked).toEqual([...before, 'gasUsed', 'logsBloom']); // pre-Byzantium: receipts hold state roots
+    expect(reports[1].checked).toEqual([...before, 'gasUsed', 'logsBloom', 'receiptsRoot']);
     expect(reports[1].receiptsRoot).toBe(reports[1].expectedReceiptsRoot);
+    // What cannot be checked is said, never left out.
+    const unchecked = (r: { unchecked: { field: string }[] }) => r.unchecked.map((u) => u.field);
+    expect(unchecked(reports[0])).toEqual(expect.arrayContaining(['parentHash', 'receiptsRoot', 'stateRoot']));
+    expect(unchecked(reports[1])).not.toContain('receiptsRoot');
+    expect(unchecked(reports[1])).toContain('stateRoot');
+  });
+
+  it('checks withdrawalsRoot and blobGasUsed where the fork has them, and says why it cannot check what it cannot', async () => {
+    const { code, lines } = await capture(['test/fixtures/mainnet/19929064.json.gz', '--json', '--workers', '2', ...FAST]);
+    expect(code).toBe(0);
+    const r = JSON.parse(lines[0]!);
+    expect(r.checked).toEqual(expect.arrayContaining(['hash', 'withdrawalsRoot', 'blobGasUsed', 'receiptsRoot', 'senders']));
+    expect(r.unchecked.find((u: { field: string }) => u.field === 'stateRoot').why).toMatch(/pre-state/);
+    // The table says the same in words.
+    const table = await capture(['test/fixtures/mainnet/19929064.json.gz', '--workers', '2', ...FAST]);
+    expect(table.lines[0]).toMatch(/^✓ block 19929064/);
+    expect(table.lines.join('\n')).toMatch(/checked: hash, .*withdrawalsRoot.*\n +not checkable: .*stateRoot \(/);
   });
 
   it('exits 1 and names the transaction when a fixture has a bad signature', async () => {
@@ -53,6 +74,8 @@ describe('evm-accel run-block', () => {
     const r = JSON.parse(lines[0]!);
     expect(r.match).toBe(false);
     expect(r.error).toMatch(/^transaction 0 \(0x[0-9a-f]{64}\): bad signature/);
+    // The signature is part of the transaction: its hash and the transactions root say so too.
+    expect(r.mismatches.map((m: { field: string }) => m.field)).toEqual(['transactionsRoot', 'transactions']);
   });
 
   it('exits 1 when a header field does not match', async () => {
@@ -64,7 +87,54 @@ describe('evm-accel run-block', () => {
     expect(code).toBe(1);
     const r = JSON.parse(lines[0]!);
     expect(r.match).toBe(false);
-    expect(r.mismatches.map((m: { field: string }) => m.field)).toEqual(['gasUsed']);
+    // The hash binds the header field; execution says which one it is.
+    expect(r.mismatches.map((m: { field: string }) => m.field)).toEqual(['hash', 'gasUsed']);
+    // Before calling it invalid, the block was re-run with reference senders: both paths disagree.
+    expect(r.recheck).toEqual({ disagreed: 'both', accelerated: 'gasUsed differ from the header', reference: 'gasUsed differ from the header' });
+  });
+
+  // Every header field is bound by the block hash; the roots the fixture can recompute are checked
+  // on their own too. A tampered fixture never passes.
+  describe.each([46147, 9068998, 19933122])('a tampered header field of block %i: exit 1, the failing check named', (n) => {
+    const original = JSON.parse(gunzipSync(readFileSync(`test/fixtures/mainnet/${n}.json.gz`)).toString());
+    const flip = (hex: string): string => hex.slice(0, -1) + (hex.endsWith('0') ? '1' : '0');
+    const cases: [string, (b: Record<string, string>) => string, string[]][] = [
+      ['stateRoot', (b) => (b['stateRoot'] = flip(b['stateRoot']!)), ['hash']],
+      ['miner', (b) => (b['miner'] = flip(b['miner']!)), ['hash']],
+      ['transactionsRoot', (b) => (b['transactionsRoot'] = flip(b['transactionsRoot']!)), ['hash', 'transactionsRoot']],
+      ['hash', (b) => (b['hash'] = flip(b['hash']!)), ['hash']],
+      ['baseFeePerGas', (b) => (b['baseFeePerGas'] = '0x' + (BigInt(b['baseFeePerGas'] ?? '0x0') + 1n).toString(16)), ['hash']],
+    ];
+    it.each(cases)('%s', async (field, tamper, named) => {
+      const fx = structuredClone(original);
+      tamper(fx.block);
+      const dir = mkdtempSync(join(tmpdir(), 'run-block-tamper-'));
+      writeFileSync(join(dir, `${n}.json.gz`), gzipSync(JSON.stringify(fx)));
+      const { code, lines } = await capture([join(dir, `${n}.json.gz`), '--json', '--workers', '1', ...FAST]);
+      expect(code).toBe(1);
+      const r = JSON.parse(lines[0]!);
+      expect(r.match).toBe(false);
+      if (field === 'baseFeePerGas' && !('baseFeePerGas' in original.block)) {
+        // Before London a header has no base fee: the block does not even build.
+        expect(r.error).toMatch(/base fee/i);
+      } else {
+        expect(r.mismatches.map((m: { field: string }) => m.field)).toEqual(named);
+      }
+    });
+  });
+
+  it('refuses a forced backend that is unavailable (exit 2), instead of relabelling a fall-back', async () => {
+    const saved = process.env['EVM_ACCEL_FPGA'];
+    delete process.env['EVM_ACCEL_FPGA'];
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      const { code, lines } = await capture(['test/fixtures/mainnet/46147.json.gz', '--json', '--backend', 'fpga']);
+      expect(code).toBe(2);
+      expect(lines).toEqual([]);
+      expect(String(err.mock.calls[0]?.[0])).toMatch(/backend fpga is unavailable: no FPGA target/);
+    } finally {
+      if (saved !== undefined) process.env['EVM_ACCEL_FPGA'] = saved;
+    }
   });
 
   it('rejects bad arguments with exit 2', async () => {

@@ -5,7 +5,6 @@ import { randomBytes } from 'node:crypto';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assembleSecp256k1Shader } from '../../src/backends/webgpu/secp256k1/shader-files.js';
-import { readShader } from '../../src/backends/webgpu/shader-source.js';
 import { gpuDeviceForTests, runTestKernel } from '../helpers/gpu-device-for-tests.js';
 
 const P = 2n ** 256n - 2n ** 32n - 977n;
@@ -79,7 +78,7 @@ describe('secp256k1 WGSL field and scalar arithmetic', () => {
     for (let i = 0; i < 20; i++) { const a = rand256(); pairs.push([a, a]); pairs.push([a, a + P <= MASK256 ? a + P : a - P < 0n ? a : a - P]); }
     const input = new Uint32Array(pairs.length * 32);
     pairs.forEach(([a, b], i) => { toLimbs(a, input, i * 32); toLimbs(b, input, i * 32 + 16); });
-    const out = await runTestKernel(device, assembleSecp256k1Shader(readShader, FIELD_KERNEL), input, pairs.length, 208);
+    const out = await runTestKernel(device, assembleSecp256k1Shader(FIELD_KERNEL), input, pairs.length, 208);
     pairs.forEach(([a, b], i) => {
       const o = i * 208;
       const got = (k: number) => fromLimbs(out, o + 16 * k);

@@ -12,21 +12,21 @@ import { keccak_256 } from '@noble/hashes/sha3.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recoverOneReference } from '../../src/backends/cpu/js-backend.js';
-import { createRecoverKernel, type RecoverKernel } from '../../src/backends/webgpu/secp256k1/recover-kernel.js';
-import { readShader } from '../../src/backends/webgpu/shader-source.js';
+import type { GpuContext } from '../../src/backends/webgpu/device.js';
+import { RecoverKernel } from '../../src/backends/webgpu/secp256k1/recover-kernel.js';
 import { BackendFaultError, InputError } from '../../src/runtime/errors.js';
 import { ADDRESS_BYTES, PUBKEY_BYTES, SIG_RECORD_BYTES, packSignatures, type PackedSignatures } from '../../src/runtime/packing.js';
 import type { Signature } from '../../src/runtime/types.js';
 import { signatureCases, toBytes32 } from '../helpers/conformance.js';
-import { gpuDeviceForTests } from '../helpers/gpu-device-for-tests.js';
+import { gpuContextForTests } from '../helpers/gpu-device-for-tests.js';
 import { mainnetSenders } from '../helpers/mainnet.js';
 import { wycheproofCases } from '../helpers/wycheproof.js';
 
 const { Point } = secp256k1;
 const N = Point.Fn.ORDER;
 const P = Point.Fp.ORDER;
-/** Small, so that the Wycheproof and mainnet batches each span several dispatches. */
-const MAX_ITEMS_PER_DISPATCH = 300;
+/** Small chunks, so that the Wycheproof and mainnet batches each span several dispatches. */
+const TUNING = { chunkItems: 300, inFlight: 2 };
 const MAINNET_TXS_PER_BLOCK = process.env.SECP_MAINNET_ALL ? Infinity : 6;
 const RANDOM_COUNT = Number(process.env.SECP_RANDOM_COUNT ?? 256);
 /** Per-test time limit for the sized runs: generous per item, as SwiftShader is slow and CI is shared. */
@@ -42,15 +42,15 @@ const sig = (hash: bigint, r: bigint, s: bigint, recovery: 0 | 1): Signature => 
   recovery,
 });
 
-let device: GPUDevice;
+let ctx: GpuContext;
 let kernel: RecoverKernel;
 beforeAll(async () => {
-  device = await gpuDeviceForTests();
-  kernel = await createRecoverKernel(device, readShader, { maxItemsPerDispatch: MAX_ITEMS_PER_DISPATCH });
+  ctx = await gpuContextForTests();
+  kernel = await RecoverKernel.create(ctx, TUNING);
 });
 afterAll(() => {
   kernel?.destroy();
-  device?.destroy();
+  ctx?.destroy();
 });
 
 /** Runs the batch on the GPU and lists every item whose result differs from the noble reference. */
@@ -200,7 +200,7 @@ describe('secp256k1 recovery on WebGPU', () => {
     await expect(kernel.recover(batch)).rejects.toMatchObject({ index: 1 });
   });
 
-  it('handles an empty batch, and concurrent calls (serialized over shared buffers) stay correct', async () => {
+  it('handles an empty batch, and concurrent calls (sharing the buffer pool) stay correct', async () => {
     const empty = await kernel.recover({ records: new Uint8Array(0), count: 0 });
     expect(empty.keys.length).toBe(0);
     expect(empty.valid.length).toBe(0);
@@ -215,16 +215,21 @@ describe('secp256k1 recovery on WebGPU', () => {
   });
 
   it('throws BackendFaultError when the shader does not compile', async () => {
-    const broken = (rel: string) => (rel.endsWith('point.wgsl') ? readShader(rel).replace('fn jac_double', 'fn jac_double_broken') : readShader(rel));
-    await expect(createRecoverKernel(device, broken)).rejects.toThrow(BackendFaultError);
-    await expect(createRecoverKernel(device, broken)).rejects.toThrow(/failed to compile/);
+    const transformSource = (name: string, wgsl: string) => (name === 'ecrecover' ? wgsl.replace('fn jac_double', 'fn jac_double_broken') : wgsl);
+    const broken = await gpuContextForTests({ faults: { transformSource } });
+    try {
+      await expect(RecoverKernel.create(broken, TUNING)).rejects.toThrow(BackendFaultError);
+      await expect(RecoverKernel.create(broken, TUNING)).rejects.toThrow(/does not compile/);
+    } finally {
+      broken.destroy();
+    }
   });
 
   // Last: it destroys the shared device.
   it('throws BackendFaultError when the device is lost mid-batch', async () => {
     const sigs = Array.from({ length: 64 }, () => sig(toBig(randomBytes(32)), pointWithSmallX().r, 12345n, 0));
     const pending = kernel.recover(packSignatures(sigs));
-    device.destroy();
+    ctx.device.destroy();
     await expect(pending).rejects.toThrow(BackendFaultError);
   });
 });

@@ -1,4 +1,5 @@
 /// <reference types="@webgpu/types" />
+import { GpuContext, type GpuContextOptions } from '../../src/backends/webgpu/device.js';
 import { useSwiftShaderIfUnset } from './swiftshader.js';
 
 let gpuInstance: GPU | undefined;
@@ -17,6 +18,12 @@ export async function gpuDeviceForTests(requiredLimits: Record<string, number> =
   const adapter = await gpuInstance.requestAdapter();
   if (!adapter) throw new Error('no WebGPU adapter (is SwiftShader installed?)');
   return adapter.requestDevice({ requiredLimits });
+}
+
+/** A GpuContext for the kernels' suites, on SwiftShader unless the environment picks a driver (as above). */
+export async function gpuContextForTests(opts: GpuContextOptions = {}): Promise<GpuContext> {
+  useSwiftShaderIfUnset();
+  return GpuContext.acquire(opts);
 }
 
 /**

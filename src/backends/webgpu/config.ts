@@ -24,23 +24,20 @@ export interface KeccakTuning {
   profile: boolean;
 }
 
-/**
- * Hooks that inject faults into a real device, for tests of the backend's fault handling; never
- * set in production.
- */
-export interface WebGpuFaultHooks {
-  /** Rewrites a kernel's assembled WGSL before compilation (e.g. to break it). */
-  transformSource?: (kernel: string, wgsl: string) => string;
-  /** Called after each submission with the device (e.g. to destroy it mid-batch). */
-  afterSubmit?: (device: GPUDevice) => void;
+/** Tuning of the secp256k1 recovery kernel. */
+export interface RecoverTuning {
+  /** Most signatures per dispatch (further capped by the device's limits). */
+  chunkItems: number;
+  /** Chunks in flight at once (buffer sets in the pool). */
+  inFlight: number;
 }
 
 /** Everything the WebGPU backend can be opened with. */
 export interface WebGpuOptions extends GpuContextOptions {
   keccak: KeccakTuning;
+  ecrecover: RecoverTuning;
   /** A readback not completed after this long is a fault (ms). */
   mapTimeoutMs: number;
-  faults?: WebGpuFaultHooks;
 }
 
 const DEFAULT_TUNING: KeccakTuning = {
@@ -54,9 +51,11 @@ const DEFAULT_TUNING: KeccakTuning = {
   profile: false,
 };
 
+const DEFAULT_RECOVER_TUNING: RecoverTuning = { chunkItems: 1 << 20, inFlight: 2 };
+
 /** Defaults, overridden by the environment (for tuning on a GPU without code changes), then by `opts`. */
 export function resolveWebGpuOptions(
-  opts: Partial<Omit<WebGpuOptions, 'keccak'>> & { keccak?: Partial<KeccakTuning> } = {},
+  opts: Partial<Omit<WebGpuOptions, 'keccak' | 'ecrecover'>> & { keccak?: Partial<KeccakTuning>; ecrecover?: Partial<RecoverTuning> } = {},
   env: NodeJS.ProcessEnv = process.env,
 ): WebGpuOptions {
   const fromEnv: Partial<KeccakTuning> = {};
@@ -81,6 +80,7 @@ export function resolveWebGpuOptions(
   return {
     ...opts,
     keccak,
+    ecrecover: { ...DEFAULT_RECOVER_TUNING, ...opts.ecrecover },
     mapTimeoutMs: opts.mapTimeoutMs ?? (timeout !== undefined ? positiveInt('EVM_ACCEL_WEBGPU_TIMEOUT_MS', timeout) : 60_000),
   };
 }

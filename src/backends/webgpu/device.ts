@@ -1,5 +1,17 @@
 import { BackendFaultError, BackendUnavailableError } from '../../runtime/errors.js';
 import { describeAdapter, type AdapterDescription } from './adapter-kind.js';
+import { GrowableBuffer } from './buffer-pool.js';
+
+/**
+ * Hooks that inject faults into a real device, for tests of the backend's fault handling; never
+ * set in production. The context applies them, so every kernel is exposed to them alike.
+ */
+export interface WebGpuFaultHooks {
+  /** Rewrites a kernel's assembled WGSL before compilation (e.g. to break it). */
+  transformSource?: (kernel: string, wgsl: string) => string;
+  /** Called after each submission with the device (e.g. to destroy it mid-batch). */
+  afterSubmit?: (device: GPUDevice) => void;
+}
 
 /** How to acquire a device. */
 export interface GpuContextOptions {
@@ -9,7 +21,23 @@ export interface GpuContextOptions {
   powerPreference?: GPUPowerPreference;
   /** Ask for 'timestamp-query' when the adapter has it (benchmarks); default false. */
   timestamps?: boolean;
+  /** A readback not completed after this long is a fault (ms); default 60 000. */
+  mapTimeoutMs?: number;
+  faults?: WebGpuFaultHooks;
 }
+
+/** What a kernel compiles: its WGSL, entry point and override constants. */
+export interface PipelineSource {
+  /** The kernel's name, as fault hooks see it (`keccak256`, `ecrecover`). */
+  kernel: string;
+  /** Pipeline label (in Dawn's messages). */
+  label: string;
+  code: string;
+  entryPoint: string;
+  constants?: Record<string, number>;
+}
+
+const DEFAULT_MAP_TIMEOUT_MS = 60_000;
 
 /** Why a device went away, as Dawn said it. */
 export interface LossInfo {
@@ -44,9 +72,10 @@ async function loadDawn(): Promise<typeof import('webgpu')> {
  * {@link BackendFaultError} so that the runtime re-runs the batch on another backend; a context
  * that faulted is discarded (see {@link GpuContext.healthy}) and a new one acquired.
  *
- * Kernels (Keccak here, secp256k1 recovery next) receive the context, compile their pipelines
- * with {@link GpuContext.compile} and submit through {@link GpuContext.scoped} and
- * {@link GpuContext.mapRead}.
+ * Both kernels (Keccak-256, secp256k1 recovery) receive the context, compile their pipelines
+ * with {@link GpuContext.compile}, allocate through {@link GpuContext.createBuffer} and
+ * {@link GpuContext.growableBuffer} (all destroyed with the context at the latest) and run each
+ * chunk through {@link GpuContext.roundTrip}; the fault hooks act there, for every kernel alike.
  */
 export class GpuContext {
   /** Set once the device is lost (destroyed, driver reset, ...). */
@@ -60,6 +89,10 @@ export class GpuContext {
   private readonly waiters = new Set<(e: Error) => void>();
   /** Whether 'timestamp-query' was enabled on the device. */
   readonly hasTimestamps: boolean;
+  /** Every buffer made on this device and not yet destroyed: destroy() frees what kernels did not. */
+  private readonly buffers = new Set<GPUBuffer>();
+  private readonly mapTimeoutMs: number;
+  private readonly faults: WebGpuFaultHooks;
 
   private constructor(
     /** Keeps Dawn's instance alive as long as the device; dropped by destroy(). */
@@ -67,7 +100,10 @@ export class GpuContext {
     readonly adapter: GPUAdapter,
     readonly device: GPUDevice,
     readonly info: AdapterDescription,
+    opts: GpuContextOptions,
   ) {
+    this.mapTimeoutMs = opts.mapTimeoutMs ?? DEFAULT_MAP_TIMEOUT_MS;
+    this.faults = opts.faults ?? {};
     this.hasTimestamps = device.features.has('timestamp-query');
     this.lost = device.lost.then((l) => {
       this.lostInfo = { reason: l.reason, message: l.message };
@@ -122,7 +158,7 @@ export class GpuContext {
       description: i.description,
       isFallbackAdapter: i.isFallbackAdapter,
     });
-    return new GpuContext(gpu, adapter, device, info);
+    return new GpuContext(gpu, adapter, device, info, opts);
   }
 
   /** The device's limits. */
@@ -147,16 +183,13 @@ export class GpuContext {
   }
 
   /**
-   * Compiles a compute pipeline; throws BackendFaultError with the compiler's messages when the
-   * WGSL does not compile or the pipeline does not validate.
+   * Compiles a compute pipeline (layout 'auto'); throws BackendFaultError with the compiler's
+   * messages when the WGSL does not compile or the pipeline does not validate.
    */
-  async compile(
-    label: string,
-    code: string,
-    entryPoint: string,
-    constants: Record<string, number> = {},
-  ): Promise<GPUComputePipeline> {
+  async compile(src: PipelineSource): Promise<GPUComputePipeline> {
     this.assertHealthy();
+    const { label, entryPoint, constants = {} } = src;
+    const code = this.faults.transformSource ? this.faults.transformSource(src.kernel, src.code) : src.code;
     this.device.pushErrorScope('validation');
     const module = this.device.createShaderModule({ label, code });
     const messages = (await module.getCompilationInfo()).messages.filter((m) => m.type === 'error');
@@ -180,6 +213,64 @@ export class GpuContext {
     const pipelineError = await this.device.popErrorScope();
     if (pipelineError) throw new BackendFaultError('webgpu', `pipeline ${label} failed: ${pipelineError.message}`);
     return pipeline;
+  }
+
+  /** A buffer of this device, destroyed by {@link release} or with the context. */
+  createBuffer(descriptor: GPUBufferDescriptor): GPUBuffer {
+    const b = this.device.createBuffer(descriptor);
+    this.buffers.add(b);
+    return b;
+  }
+
+  /** Destroys a buffer made by {@link createBuffer}. */
+  release(buffer: GPUBuffer): void {
+    this.buffers.delete(buffer);
+    buffer.destroy();
+  }
+
+  /**
+   * A buffer reused across chunks, regrown on demand up to `maxSize` (default: the largest
+   * storage binding the device allows).
+   */
+  growableBuffer(label: string, usage: GPUBufferUsageFlags, maxSize = this.maxBinding): GrowableBuffer {
+    return new GrowableBuffer(this, label, usage, maxSize);
+  }
+
+  /** Largest storage buffer the device binds, bytes. */
+  get maxBinding(): number {
+    return Math.min(this.limits.maxStorageBufferBindingSize, this.limits.maxBufferSize);
+  }
+
+  /**
+   * One chunk's round trip: `submit` (uploads, encoding, submission; returns the buffer to read
+   * back) inside the error scopes, then the fault hook, then the readback mapped with the timeout
+   * and its first `size` bytes handed to `read` before it is unmapped. Any failure is a
+   * BackendFaultError naming `what`.
+   */
+  async roundTrip<T>(what: string, submit: () => GPUBuffer, size: number, read: (bytes: Uint8Array) => T): Promise<T> {
+    try {
+      let readback: GPUBuffer | undefined;
+      const submitted = this.scoped(what, () => {
+        readback = submit();
+      });
+      if (readback === undefined) {
+        // submit threw before submitting: report that, not a readback of nothing.
+        await submitted;
+        throw new BackendFaultError('webgpu', `${what}: nothing was submitted`);
+      }
+      this.faults.afterSubmit?.(this.device);
+      // Whichever fails first is reported; the other must not become an unhandled rejection.
+      submitted.catch(() => undefined);
+      await Promise.all([submitted, this.mapRead(readback, size)]);
+      try {
+        return read(new Uint8Array(readback.getMappedRange(0, size)));
+      } finally {
+        readback.unmap();
+      }
+    } catch (e) {
+      if (e instanceof BackendFaultError) throw e;
+      throw new BackendFaultError('webgpu', `${what}: ${(e as Error).message}`, { cause: e });
+    }
   }
 
   /**
@@ -206,7 +297,7 @@ export class GpuContext {
    * completes (hung queue, lost device whose callbacks never fire) becomes a BackendFaultError
    * after `timeoutMs` instead of a batch that waits forever.
    */
-  async mapRead(buffer: GPUBuffer, size: number, timeoutMs: number): Promise<void> {
+  async mapRead(buffer: GPUBuffer, size: number, timeoutMs = this.mapTimeoutMs): Promise<void> {
     this.assertHealthy();
     let timer: NodeJS.Timeout | undefined;
     let waiter: ((e: Error) => void) | undefined;
@@ -232,9 +323,11 @@ export class GpuContext {
     this.assertHealthy();
   }
 
-  /** Destroys the device and lets go of Dawn's instance (which otherwise keeps Node alive). */
+  /** Destroys every buffer left, the device, and lets go of Dawn's instance (which otherwise keeps Node alive). */
   destroy(): void {
     if (this.gpu === undefined) return;
+    for (const b of this.buffers) b.destroy();
+    this.buffers.clear();
     this.device.destroy();
     this.gpu = undefined;
   }

@@ -1,7 +1,7 @@
 import { BackendFaultError } from '../../runtime/errors.js';
 import { DIGEST_BYTES, type PackedMessages } from '../../runtime/packing.js';
-import { GrowableBuffer, SlotPool } from './buffer-pool.js';
-import type { KeccakTuning, LaneLayout, WebGpuFaultHooks } from './config.js';
+import { SlotPool, type GrowableBuffer } from './buffer-pool.js';
+import type { KeccakTuning, LaneLayout } from './config.js';
 import type { GpuContext } from './device.js';
 import { PERMUTATION_FILES, type RoundStyle } from './keccak-codegen.js';
 import { assembleShader } from './shader-source.js';
@@ -73,11 +73,9 @@ export class KeccakKernel {
     private readonly ctx: GpuContext,
     private readonly pipeline: GPUComputePipeline,
     private readonly tuning: KeccakTuning,
-    private readonly mapTimeoutMs: number,
-    private readonly hooks: WebGpuFaultHooks,
   ) {
     const lim = ctx.limits;
-    const binding = Math.min(lim.maxStorageBufferBindingSize, lim.maxBufferSize);
+    const binding = ctx.maxBinding;
     this.maxBinding = binding;
     const grid = lim.maxComputeWorkgroupsPerDimension;
     this.maxMessages = Math.max(
@@ -86,29 +84,26 @@ export class KeccakKernel {
     );
     this.maxBytes = Math.max(1, Math.min(tuning.chunkBytes, binding - 8));
     const slots: Slot[] = [];
-    for (let i = 0; i < tuning.inFlight; i++) slots.push(this.makeSlot(i, binding));
+    for (let i = 0; i < tuning.inFlight; i++) slots.push(this.makeSlot(i));
     this.pool = new SlotPool(slots);
   }
 
   /** Compiles the pipeline (throws BackendFaultError with the compiler's messages) and builds the pool. */
-  static async create(
-    ctx: GpuContext,
-    tuning: KeccakTuning,
-    mapTimeoutMs: number,
-    hooks: WebGpuFaultHooks = {},
-  ): Promise<KeccakKernel> {
+  static async create(ctx: GpuContext, tuning: KeccakTuning): Promise<KeccakKernel> {
     if (tuning.workgroupSize > ctx.limits.maxComputeInvocationsPerWorkgroup) {
       throw new BackendFaultError(
         'webgpu',
         `workgroup size ${tuning.workgroupSize} exceeds the device's ${ctx.limits.maxComputeInvocationsPerWorkgroup}`,
       );
     }
-    let code = assembleShader(keccakShaderFiles(tuning.lanes, tuning.rounds));
-    if (hooks.transformSource) code = hooks.transformSource('keccak256', code);
-    const pipeline = await ctx.compile(`keccak256-${tuning.lanes}-${tuning.rounds}`, code, 'keccak256_main', {
-      WORKGROUP_SIZE: tuning.workgroupSize,
+    const pipeline = await ctx.compile({
+      kernel: 'keccak256',
+      label: `keccak256-${tuning.lanes}-${tuning.rounds}`,
+      code: assembleShader(keccakShaderFiles(tuning.lanes, tuning.rounds)),
+      entryPoint: 'keccak256_main',
+      constants: { WORKGROUP_SIZE: tuning.workgroupSize },
     });
-    return new KeccakKernel(ctx, pipeline, { ...tuning, profile: tuning.profile && ctx.hasTimestamps }, mapTimeoutMs, hooks);
+    return new KeccakKernel(ctx, pipeline, { ...tuning, profile: tuning.profile && ctx.hasTimestamps });
   }
 
   /** count × 32 digest bytes. */
@@ -124,23 +119,22 @@ export class KeccakKernel {
   destroy(): void {
     for (const s of this.pool.all()) {
       for (const b of [s.data, s.offsets, s.order, s.digests, s.readback]) b.destroy();
-      s.params.destroy();
+      this.ctx.release(s.params);
       s.timestamps?.query.destroy();
-      s.timestamps?.resolve.destroy();
+      if (s.timestamps) this.ctx.release(s.timestamps.resolve);
     }
   }
 
-  private makeSlot(i: number, binding: number): Slot {
-    const d = this.ctx.device;
+  private makeSlot(i: number): Slot {
+    const { ctx } = this;
     const U = GPUBufferUsage;
-    const maxBuffer = this.ctx.limits.maxBufferSize;
     const slot: Slot = {
-      data: new GrowableBuffer(d, `keccak data ${i}`, U.STORAGE | U.COPY_DST, binding),
-      offsets: new GrowableBuffer(d, `keccak offsets ${i}`, U.STORAGE | U.COPY_DST, binding),
-      order: new GrowableBuffer(d, `keccak order ${i}`, U.STORAGE | U.COPY_DST, binding),
-      digests: new GrowableBuffer(d, `keccak digests ${i}`, U.STORAGE | U.COPY_SRC, binding),
-      readback: new GrowableBuffer(d, `keccak readback ${i}`, U.MAP_READ | U.COPY_DST, maxBuffer),
-      params: d.createBuffer({ label: `keccak params ${i}`, size: 16, usage: U.UNIFORM | U.COPY_DST }),
+      data: ctx.growableBuffer(`keccak data ${i}`, U.STORAGE | U.COPY_DST),
+      offsets: ctx.growableBuffer(`keccak offsets ${i}`, U.STORAGE | U.COPY_DST),
+      order: ctx.growableBuffer(`keccak order ${i}`, U.STORAGE | U.COPY_DST),
+      digests: ctx.growableBuffer(`keccak digests ${i}`, U.STORAGE | U.COPY_SRC),
+      readback: ctx.growableBuffer(`keccak readback ${i}`, U.MAP_READ | U.COPY_DST, ctx.limits.maxBufferSize),
+      params: ctx.createBuffer({ label: `keccak params ${i}`, size: 16, usage: U.UNIFORM | U.COPY_DST }),
       bindKey: '',
       orderHost: new Uint32Array(0),
       paramsHost: new Uint32Array(4),
@@ -148,8 +142,8 @@ export class KeccakKernel {
     };
     if (this.tuning.profile && this.ctx.hasTimestamps) {
       slot.timestamps = {
-        query: d.createQuerySet({ type: 'timestamp', count: 2 }),
-        resolve: d.createBuffer({ size: TIMESTAMP_BYTES, usage: U.QUERY_RESOLVE | U.COPY_SRC }),
+        query: ctx.device.createQuerySet({ type: 'timestamp', count: 2 }),
+        resolve: ctx.createBuffer({ size: TIMESTAMP_BYTES, usage: U.QUERY_RESOLVE | U.COPY_SRC }),
       };
     }
     return slot;
@@ -210,19 +204,13 @@ export class KeccakKernel {
       const digestBytes = n * DIGEST_BYTES;
       const readBytes = digestBytes + (slot.timestamps ? TIMESTAMP_BYTES : 0);
       const device = this.ctx.device;
-      let readback!: GPUBuffer;
-      const submitted = this.ctx.scoped('keccak256 dispatch', () => {
-        readback = this.submit(batch, c, slot, device);
+      await this.ctx.roundTrip('keccak256 dispatch', () => this.submit(batch, c, slot, device), readBytes, (mapped) => {
+        out.set(mapped.subarray(0, digestBytes), c.from * DIGEST_BYTES);
+        if (slot.timestamps) {
+          const t = new BigUint64Array(mapped.slice(digestBytes, readBytes).buffer);
+          this.stats.kernelNs += Number(t[1]! - t[0]!);
+        }
       });
-      this.hooks.afterSubmit?.(device);
-      await Promise.all([submitted, this.ctx.mapRead(readback, readBytes, this.mapTimeoutMs)]);
-      const mapped = new Uint8Array(readback.getMappedRange(0, readBytes));
-      out.set(mapped.subarray(0, digestBytes), c.from * DIGEST_BYTES);
-      if (slot.timestamps) {
-        const t = new BigUint64Array(mapped.slice(digestBytes, readBytes).buffer);
-        this.stats.kernelNs += Number(t[1]! - t[0]!);
-      }
-      readback.unmap();
       this.stats.dispatches++;
       if (c.sort) this.stats.sortedDispatches++;
       this.stats.messages += n;

@@ -6,8 +6,7 @@ import type { AdapterDescription } from './adapter-kind.js';
 import { resolveWebGpuOptions, type KeccakTuning, type WebGpuOptions } from './config.js';
 import { GpuContext } from './device.js';
 import { KeccakKernel } from './keccak-kernel.js';
-import { createRecoverKernel, type RecoveredAddresses, type RecoverKernel } from './secp256k1/recover-kernel.js';
-import { readShader } from './shader-source.js';
+import { RecoverKernel, type RecoveredAddresses } from './secp256k1/recover-kernel.js';
 
 /** The kernels this backend runs, by name; a kernel is built on one context and dies with it. */
 export interface WebGpuKernels {
@@ -23,9 +22,8 @@ interface GpuKernel {
 
 /** How each kernel is built on a context: lazily, on the first batch that needs it. */
 const KERNEL_FACTORIES: { [K in keyof WebGpuKernels]: (ctx: GpuContext, o: WebGpuOptions) => Promise<WebGpuKernels[K]> } = {
-  keccak256: (ctx, o) => KeccakKernel.create(ctx, o.keccak, o.mapTimeoutMs, o.faults),
-  ecrecover: (ctx, o) =>
-    createRecoverKernel(ctx.device, readShader, { mapRead: (buffer, size) => ctx.mapRead(buffer, size, o.mapTimeoutMs) }),
+  keccak256: (ctx, o) => KeccakKernel.create(ctx, o.keccak),
+  ecrecover: (ctx, o) => RecoverKernel.create(ctx, o.ecrecover),
 };
 
 /** One acquired device and the kernels built on it so far. */

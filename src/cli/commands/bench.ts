@@ -45,7 +45,8 @@ export async function bench(argv: string[]): Promise<number> {
   const out = resultsDir(values.out);
   const results: Record<string, KernelBenchResult & { file: string }> = {};
   const accel = await createAccelerator(acceleratorOptions(forced));
-  const machine = machineInfo(accel.backends);
+  // Devices calibrate in the background: every ready backend is measured.
+  const machine = machineInfo(await accel.ready());
   try {
     requireForcedBackend(accel, forced);
     const backends = measuredBackends(accel, forced);

@@ -63,7 +63,7 @@ export async function demo(argv: string[]): Promise<number> {
   const pool = WorkerPool.create(workers);
   try {
     say('backends:\n');
-    for (const b of accel.backends) say(`  ${b.name.padEnd(11)} ${b.status.padEnd(12)} ${b.device}${b.reason ? ` (${b.reason})` : ''}\n`);
+    for (const b of await accel.ready()) say(`  ${b.name.padEnd(11)} ${b.status.padEnd(12)} ${b.device}${b.reason ? ` (${b.reason})` : ''}\n`);
     const progress = new Progress(demoBlocks.length + 1, 'demo');
     const blocks: DemoBlock[] = [];
     for (const n of demoBlocks) {

@@ -2,7 +2,8 @@ import { createAccelerator } from '../../index.js';
 import { acceleratorOptions, parseBackend, requireForcedBackend } from '../accelerator-options.js';
 import { intOption, MAX_WORKERS, parseCommandLine, UsageError } from '../usage.js';
 import { listFixtures, loadFixture } from '../../evm/fixture.js';
-import { replayFixture, type ReplayReport } from '../../evm/replay.js';
+import type { FieldCheck } from '../../evm/outcome.js';
+import { ReplayError, replayFixture, type ReplayReport } from '../../evm/replay.js';
 import { defaultWorkers, WorkerPool } from '../../evm/worker-pool.js';
 
 /** `evm-accel run-block`: replay fixture blocks; one JSON line per block with --json (usage: ../usage.ts). */
@@ -42,7 +43,9 @@ export async function runBlock(argv: string[]): Promise<number> {
       } catch (e) {
         ok = false;
         const error = e instanceof Error ? e.message : String(e);
-        process.stdout.write(values.json ? JSON.stringify({ file, match: false, error }) + '\n' : `✗ ${file}: ${error}\n`);
+        const checks = e instanceof ReplayError ? e.checks : [];
+        const failed = { file, match: false, error, checked: checks.map((c) => c.field), mismatches: checks.filter((c) => !c.match) };
+        process.stdout.write(values.json ? JSON.stringify(failed) + '\n' : `✗ ${file}: ${error}${mismatchLines(failed.mismatches)}\n`);
       }
     }
   } finally {
@@ -57,10 +60,18 @@ function line(r: ReplayReport): string {
   let s = `${mark} block ${r.number} (${r.hardfork}) ${r.txs} txs, gas ${r.gasUsed}, ${r.ms.toFixed(0)} ms`;
   s += ` (senders ${r.sendersMs.toFixed(0)} ms), ${r.workers} workers, ${r.reExecutions} re-executions`;
   if (r.fallbacks) s += `, ${r.inOrderTxs} txs in order after ${r.fallbacks} fall-back(s)`;
-  s += `; checked ${r.checked.join(', ')}`;
   if (r.sequential) {
     s += `; runBlock ${r.sequential.ms.toFixed(0)} ms (${r.sequential.speedup.toFixed(2)}x), ${r.sequential.identical ? 'identical' : 'DIFFERENT'} state root`;
   }
-  for (const m of r.mismatches) s += `\n    ${m.field}: got ${m.got}, header ${m.expected}`;
-  return s + '\n';
+  if (r.recheck) {
+    s += `\n    re-checked with reference senders: the accelerated run said ${r.recheck.accelerated}; the reference run ${r.recheck.reference}`;
+    if (r.recheck.disagreed === 'accelerated') s += ' (an accelerator gave a wrong result; the reference outcome is reported)';
+  }
+  s += `\n    checked: ${r.checked.join(', ')}`;
+  s += `\n    not checkable: ${r.unchecked.map((u) => `${u.field} (${u.why})`).join('; ')}`;
+  return s + mismatchLines(r.mismatches) + '\n';
+}
+
+function mismatchLines(mismatches: readonly FieldCheck[]): string {
+  return mismatches.map((m) => `\n    ${m.field} DIFFERS: computed ${m.got}, block says ${m.expected}`).join('');
 }
