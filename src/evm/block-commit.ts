@@ -41,6 +41,9 @@ export async function applyWrites(target: StateManagerInterface, writes: WriteSe
       const code = codes.get(keyHex(value.codeHash));
       if (!code) throw new Error(`code ${bytesToHex(value.codeHash)} of 0x${a} is missing from the code store`);
       await target.putCode(address, code);
+    } else if (equalsBytes(value.codeHash, KECCAK256_NULL) && current && !equalsBytes(current.codeHash, KECCAK256_NULL)) {
+      // An EIP-7702 delegation cleared: a target caching code by address must forget it.
+      await target.putCode(address, new Uint8Array());
     }
     await target.modifyAccountFields(address, { nonce: value.nonce, balance: value.balance, codeHash: value.codeHash });
   }

@@ -1,10 +1,13 @@
 import type { Block } from '@ethereumjs/block';
 import type { StateManagerInterface } from '@ethereumjs/common';
 import { Account, Address, bigIntToBytes, hexToBytes, setLengthLeft } from '@ethereumjs/util';
-import { paramsVM, type TxReceipt } from '@ethereumjs/vm';
+import type { TxReceipt } from '@ethereumjs/vm';
 import type { WriteSet } from './mv-memory.js';
 import { keyHex, storageKey } from './state-key.js';
 import { unpad } from './state-value.js';
+import { daoFork } from './forks/dao.js';
+import { historyStorage } from './forks/history-storage.js';
+import { vmCommon } from './vm-common.js';
 
 /**
  * Block-level state changes runBlock makes outside the block's transactions: system writes before
@@ -77,7 +80,7 @@ const powRewards: PostStep = async ({ block, target }) => {
 };
 
 /** Steps before the first transaction, in runBlock's order. */
-export const PRELUDE_STEPS: readonly PreludeStep[] = [beaconRoot];
+export const PRELUDE_STEPS: readonly PreludeStep[] = [daoFork, beaconRoot, historyStorage];
 /** Steps after the last transaction, in runBlock's order. */
 export const POST_STEPS: readonly PostStep[] = [withdrawals, powRewards];
 
@@ -98,12 +101,6 @@ export async function applyPostBlock(ctx: BlockStepContext & { receipts: readonl
   for (const step of POST_STEPS) await step(ctx);
 }
 
-/** VM parameters (rewards, ring-buffer lengths) live in the VM's parameter set: read them from a copy carrying it, as runBlock does. */
-function vmCommon(block: Block) {
-  const common = block.common.copy();
-  common.updateParams(paramsVM);
-  return common;
-}
 
 async function credit(target: StateManagerInterface, address: Address, amount: bigint): Promise<void> {
   const account = (await target.getAccount(address)) ?? new Account();

@@ -6,14 +6,18 @@ import { BaseStateCache } from './base-cache.js';
 import { applyNet, applyWrites } from './block-commit.js';
 import { applyPostBlock, applyPrelude } from './block-steps.js';
 import { loadKzgOnce } from './chain.js';
-import { TxError, UnsupportedBlockError } from './errors.js';
+import { TxError } from './errors.js';
+import type { RecoveredAuthorities } from './forks/authorities.js';
+import { commonSpec } from './forks/common-spec.js';
+import { executionRequests } from './forks/requests.js';
+import { assertSupported } from './forks/supported.js';
 import { MVMemory, resolve, resolveNow } from './mv-memory.js';
 import type { BlockOutcome } from './outcome.js';
 import type { ExecDone, FromWorker, Publication, ReadRequest, ToWorker, TxOutcome } from './protocol.js';
 import { readHolds, type LazyRead } from './read-set.js';
 import { ReceiptAccumulator } from './receipts.js';
 import { Scheduler } from './scheduler.js';
-import { recoverSenders, senderHex, type SenderRecovery } from './senders.js';
+import { recoverSignatures, senderHex, type SenderRecovery } from './senders.js';
 import type { StateKey } from './state-key.js';
 import { readSourceKey, type StateSource } from './state-source.js';
 import type { StateValue } from './state-value.js';
@@ -49,6 +53,8 @@ export interface ExecuteBlockOptions {
 /** What {@link executeBlock} returns: the block outcome, per-transaction results and scheduling counters. */
 export interface ExecuteBlockResult extends BlockOutcome {
   txs: TxOutcome[];
+  /** EIP-7685 execution requests (Prague on): each type's bytes, type byte ‖ data, in type order; `requestsHash` commits to them. */
+  requests?: Uint8Array[];
   /** Executions started, first runs and re-runs. */
   executions: number;
   /** Executions beyond the first of each transaction. */
@@ -66,18 +72,6 @@ export interface ExecuteBlockResult extends BlockOutcome {
   timings: { sendersMs: number; executeMs: number; totalMs: number; commitMs: number; validateMs: number; workerMs: number };
 }
 
-/** Hardforks this executor reproduces exactly; later ones add block-level system calls it does not model. */
-function assertSupported(block: Block): void {
-  const c = block.common;
-  if (c.gteHardfork(Hardfork.Prague)) {
-    throw new UnsupportedBlockError(`block ${block.header.number}: hardfork ${c.hardfork()} is not supported (Frontier to Cancun are)`);
-  }
-  const dao = c.hardforkBlock(Hardfork.Dao);
-  if (dao !== null && block.header.number === dao) {
-    throw new UnsupportedBlockError(`block ${block.header.number}: the DAO fork's irregular state change is not supported`);
-  }
-}
-
 /**
  * Executes a block with Block-STM on worker threads and writes the post-state into `opts.target`.
  * Transactions run optimistically in block order on the workers, each against the multi-version
@@ -89,7 +83,7 @@ function assertSupported(block: Block): void {
 export async function executeBlock(block: Block, source: StateSource, opts: ExecuteBlockOptions): Promise<ExecuteBlockResult> {
   assertSupported(block);
   const t0 = performance.now();
-  const senders = await recoverSenders(block, opts.accelerator);
+  const { senders, authorities } = await recoverSignatures(block, opts.accelerator);
   opts.expectedSenders?.forEach((want, i) => {
     const got = senderHex(senders, i);
     if (want !== undefined && want.toLowerCase() !== got) {
@@ -101,7 +95,7 @@ export async function executeBlock(block: Block, source: StateSource, opts: Exec
   pool.acquire();
   await opts.target.checkpoint();
   try {
-    const run = new BlockRun(block, source, opts, pool, senders);
+    const run = new BlockRun(block, source, opts, pool, senders, authorities);
     const outcome = await run.execute();
     await opts.target.commit();
     const t2 = performance.now();
@@ -153,6 +147,7 @@ class BlockRun {
     private readonly opts: ExecuteBlockOptions,
     pool: WorkerPool,
     private readonly senders: Uint8Array,
+    private readonly authorities: RecoveredAuthorities,
   ) {
     this.n = block.transactions.length;
     this.scheduler = new Scheduler(this.n, { window: opts.window ?? 64, fallbackRatio: opts.fallbackRatio ?? 0.5 });
@@ -199,9 +194,10 @@ class BlockRun {
         this.post(slot, {
           type: 'begin',
           block: this.block.serialize(),
-          hardfork: this.block.common.hardfork(),
+          common: commonSpec(this.block.common),
           txs,
           senders: this.senders,
+          authorities: this.authorities,
           kzg,
           kzgSignal: slot.signal.buffer as SharedArrayBuffer,
           snapshot,
@@ -369,8 +365,10 @@ class BlockRun {
       this.commitMs += performance.now() - c0;
     }
     await applyPostBlock({ block: this.block, target: this.opts.target, receipts: this.receipts.receipts });
+    const requests = await executionRequests(this.block, this.opts.target, this.receipts.receipts);
     const s = this.scheduler;
     return {
+      ...requests,
       gasUsed: this.receipts.blockGas,
       logsBloom: this.receipts.logsBloom,
       receiptsRoot: this.receipts.receiptsRoot,

@@ -1,4 +1,6 @@
 import type { Log } from '@ethereumjs/evm';
+import type { RecoveredAuthorities } from './forks/authorities.js';
+import type { CommonSpec } from './forks/common-spec.js';
 import type { WriteSet } from './mv-memory.js';
 import type { ReadRecord } from './read-set.js';
 import type { StateKey } from './state-key.js';
@@ -15,11 +17,14 @@ export interface BeginBlock {
   type: 'begin';
   /** `block.serialize()`; transactions are taken from `txs` instead. */
   block: Uint8Array;
-  hardfork: string;
+  /** The block's chain, hardfork and extra EIPs: the worker's Common carries the same parameters. */
+  common: CommonSpec;
   /** Each transaction's `serialize()`. */
   txs: Uint8Array[];
   /** 20 bytes per transaction: the recovered sender. */
   senders: Uint8Array;
+  /** EIP-7702 authorities recovered in the block's batch: runTx's recoveries are answered from them. */
+  authorities: RecoveredAuthorities;
   /** Whether the block needs a KZG (Cancun on); calls are forwarded to the main thread. */
   kzg: boolean;
   /** Shared Int32Array(2) used to wait for forwarded KZG answers. */

@@ -1,6 +1,6 @@
 import { bytesToHex } from '@ethereumjs/util';
 import { fixtureBlock, FixtureBlockHashes } from './chain.js';
-import { executeBlock, type ExecuteBlockResult } from './executor.js';
+import type { ExecuteBlockResult } from './executor.js';
 import type { BlockFixture } from './fixture.js';
 import { checkFixtureBlock } from './fixture-checks.js';
 import { checkAgainstHeader, sameOutcome, uncheckedAgainstHeader, type CheckedField, type FieldCheck, type UncheckedField } from './outcome.js';
@@ -8,6 +8,7 @@ import { stateManagerFromPreState } from './pre-state.js';
 import type { SenderRecovery } from './senders.js';
 import { runBlockSequential } from './sequential.js';
 import { InMemoryStateSource } from './state-source.js';
+import { executeBlockVerified, type Recheck } from './verified-execution.js';
 import type { WorkerPool } from './worker-pool.js';
 
 /** One fixture block replayed: the parallel result checked against the header (and optionally sequential runBlock). */
@@ -39,6 +40,8 @@ export interface ReplayReport {
   fallbacks: number;
   /** With `sequential`: plain runBlock's time and whether its outcome (state root included) is identical. */
   sequential?: { ms: number; stateRoot: string; identical: boolean; speedup: number };
+  /** Present when the accelerated run disagreed with the block and the block was re-run with reference senders. */
+  recheck?: Recheck;
 }
 
 /** Options of {@link replayFixture}. */
@@ -72,14 +75,21 @@ export async function replayFixture(fx: BlockFixture, opts: ReplayOptions): Prom
   const target = await stateManagerFromPreState(fx.preState);
   const expectedSenders = fx.block.transactions.map((t) => t.from);
   const t0 = performance.now();
-  let result: ExecuteBlockResult;
+  let verified;
   try {
-    result = await executeBlock(block, source, { target, pool: opts.pool, accelerator: opts.accelerator, expectedSenders });
+    verified = await executeBlockVerified(block, source, {
+      target,
+      pool: opts.pool,
+      accelerator: opts.accelerator,
+      expectedSenders,
+      judge: (r) => [sendersCheck(expectedSenders), ...checkAgainstHeader(block, r)],
+    });
   } catch (e) {
     throw new ReplayError(fx.number, before.checks, e);
   }
   const ms = performance.now() - t0;
-  const checks = [...before.checks, sendersCheck(expectedSenders), ...checkAgainstHeader(block, result)];
+  const { result, recheck } = verified;
+  const checks = [...before.checks, ...verified.checks];
   const mismatches = checks.filter((c) => !c.match);
   const report: ReplayReport & { result: ExecuteBlockResult } = {
     number: fx.number,
@@ -103,6 +113,7 @@ export async function replayFixture(fx: BlockFixture, opts: ReplayOptions): Prom
     reExecutions: result.reExecutions,
     inOrderTxs: result.inOrderTxs,
     fallbacks: result.fallbacks,
+    ...(recheck && { recheck }),
     result,
   };
   if (opts.sequential) {

@@ -4,12 +4,14 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { createBlockFromRLP, type Block } from '@ethereumjs/block';
-import { Common, Mainnet, type CustomCrypto } from '@ethereumjs/common';
+import type { CustomCrypto } from '@ethereumjs/common';
 import type { EVMMockBlockchainInterface } from '@ethereumjs/evm';
 import { createTxFromRLP, type TypedTransaction } from '@ethereumjs/tx';
 import { Address, bytesToHex, hexToBytes, type KZG } from '@ethereumjs/util';
 import { createVM, runTx, type VM } from '@ethereumjs/vm';
 import { BaseStateCache } from './base-cache.js';
+import { useAuthorities } from './forks/authority-recovery.js';
+import { commonFromSpec } from './forks/common-spec.js';
 import { MVMemory } from './mv-memory.js';
 import type { BeginBlock, ExecTask, FromWorker, ReadQuery, ToWorker, TxOutcome } from './protocol.js';
 import type { SenderTerms } from './read-set.js';
@@ -72,7 +74,8 @@ function forwardedKzg(signal: SharedArrayBuffer): KZG {
 
 async function begin(msg: BeginBlock): Promise<void> {
   const customCrypto: CustomCrypto = msg.kzg ? { kzg: forwardedKzg(msg.kzgSignal) } : {};
-  const common = new Common({ chain: Mainnet, customCrypto, hardfork: msg.hardfork });
+  const common = commonFromSpec(msg.common, customCrypto);
+  useAuthorities(msg.authorities);
   const block = createBlockFromRLP(msg.block, { common });
   const mv = new MVMemory();
   const local = msg.snapshot ? new InMemoryStateSource(msg.snapshot) : undefined;

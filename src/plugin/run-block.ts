@@ -1,6 +1,6 @@
 import type { EVMMockBlockchainInterface, ExecResult } from '@ethereumjs/evm';
 import { EVMError } from '@ethereumjs/evm';
-import { createAddressFromString, equalsBytes } from '@ethereumjs/util';
+import { createAddressFromString, createCLRequest, equalsBytes } from '@ethereumjs/util';
 import { Bloom, type RunBlockOpts, type RunBlockResult, type RunTxResult, type VM } from '@ethereumjs/vm';
 import { executeBlock } from '../evm/executor.js';
 import type { TxOutcome } from '../evm/protocol.js';
@@ -50,15 +50,15 @@ function toRunTxResult(o: TxOutcome, receipt: RunTxResult['receipt'], vm: VM): R
  * executor on worker threads with senders recovered in one accelerator batch. The post-state is
  * written into `vm.stateManager` exactly as `runBlock` writes it, so the node can go on to the next
  * block. As `runBlock` does, it throws when the block is not `generate`d and its state root,
- * receipts root, bloom or gas used differ from the header; on any error the state is left as it
- * was before the block.
+ * receipts root, bloom, gas used or (Prague on) requests hash differ from the header; on any error
+ * the state is left as it was before the block.
  */
 export async function runBlockAccelerated(vm: VM, opts: RunBlockAcceleratedOpts): Promise<RunBlockResult> {
   const { block } = opts;
   if (opts.skipNonce || opts.skipBalance) throw new Error('runBlockAccelerated: skipNonce and skipBalance are not supported');
   if (opts.root) await vm.stateManager.setStateRoot(opts.root, opts.clearCache ?? true);
   if (opts.setHardfork) vm.common.setHardforkBy({ blockNumber: block.header.number, timestamp: block.header.timestamp });
-  if (!opts.skipBlockValidation) await block.validateData();
+  if (!opts.skipBlockValidation) await block.validateData(false, true, opts.validateBlockSize ?? false);
   const preRoot = await vm.stateManager.getStateRoot();
   await vm._emit('beforeBlock', block);
   const source = new StateManagerSource(vm.stateManager, vm.blockchain as unknown as EVMMockBlockchainInterface);
@@ -75,10 +75,12 @@ export async function runBlockAccelerated(vm: VM, opts: RunBlockAcceleratedOpts)
     gasUsed: r.gasUsed,
     logsBloom: r.logsBloom,
     receiptsRoot: r.receiptsRoot,
+    ...(r.requestsHash && { requestsHash: r.requestsHash, requests: r.requests!.map((b) => createCLRequest(b)) }),
   };
   if (!opts.generate) {
     const h = block.header;
     const wrong = [
+      r.requestsHash && !equalsBytes(r.requestsHash, h.requestsHash!) && 'requestsHash',
       !equalsBytes(r.receiptsRoot, h.receiptTrie) && 'receiptTrie',
       !equalsBytes(r.logsBloom, h.logsBloom) && 'bloom',
       r.gasUsed !== h.gasUsed && 'gasUsed',

@@ -1,6 +1,7 @@
 import { BackendFaultError, BackendUnavailableError } from '../../runtime/errors.js';
 import { describeAdapter, type AdapterDescription } from './adapter-kind.js';
 import { GrowableBuffer } from './buffer-pool.js';
+import { dawnInstance } from './dawn.js';
 
 /**
  * Hooks that inject faults into a real device, for tests of the backend's fault handling; never
@@ -45,26 +46,6 @@ export interface LossInfo {
   message: string;
 }
 
-let dawn: Promise<typeof import('webgpu')> | undefined;
-
-/**
- * Loads Dawn's Node binding and installs the WebGPU globals (GPUBufferUsage, GPUMapMode, ...)
- * it requires on globalThis, the only global this backend sets. Loaded on first use, so that a
- * platform without the native binding gets BackendUnavailableError rather than a failed import.
- */
-async function loadDawn(): Promise<typeof import('webgpu')> {
-  dawn ??= import('webgpu').then((m) => {
-    Object.assign(globalThis, m.globals);
-    return m;
-  });
-  try {
-    return await dawn;
-  } catch (e) {
-    dawn = undefined;
-    throw new BackendUnavailableError('webgpu', `Dawn's Node binding (npm webgpu) did not load: ${(e as Error).message}`);
-  }
-}
-
 /**
  * One acquired WebGPU device and everything its kernels need to use it safely: adapter
  * description, limits, loss and uncaptured-error tracking, shader compilation that reports
@@ -94,9 +75,10 @@ export class GpuContext {
   private readonly mapTimeoutMs: number;
   private readonly faults: WebGpuFaultHooks;
 
+  /** Set by destroy(). */
+  private closed = false;
+
   private constructor(
-    /** Keeps Dawn's instance alive as long as the device; dropped by destroy(). */
-    private gpu: GPU | undefined,
     readonly adapter: GPUAdapter,
     readonly device: GPUDevice,
     readonly info: AdapterDescription,
@@ -122,8 +104,7 @@ export class GpuContext {
    * BackendUnavailableError when there is no adapter (no GPU and no software Vulkan ICD).
    */
   static async acquire(opts: GpuContextOptions = {}): Promise<GpuContext> {
-    const { create } = await loadDawn();
-    const gpu = create(opts.dawnFlags ?? []);
+    const gpu = await dawnInstance(opts.dawnFlags ?? []);
     const adapter = await gpu.requestAdapter(
       opts.powerPreference ? { powerPreference: opts.powerPreference } : undefined,
     );
@@ -158,7 +139,7 @@ export class GpuContext {
       description: i.description,
       isFallbackAdapter: i.isFallbackAdapter,
     });
-    return new GpuContext(gpu, adapter, device, info, opts);
+    return new GpuContext(adapter, device, info, opts);
   }
 
   /** The device's limits. */
@@ -168,12 +149,12 @@ export class GpuContext {
 
   /** False once the device was lost or an error escaped every scope: the context must be replaced. */
   get healthy(): boolean {
-    return this.lostInfo === undefined && this.uncapturedErrors === 0 && this.gpu !== undefined;
+    return this.lostInfo === undefined && this.uncapturedErrors === 0 && !this.closed;
   }
 
   /** Throws the fault that makes this context unusable, if any. */
   assertHealthy(): void {
-    if (this.gpu === undefined) throw new BackendFaultError('webgpu', 'device context was closed');
+    if (this.closed) throw new BackendFaultError('webgpu', 'device context was closed');
     if (this.lostInfo) {
       throw new BackendFaultError('webgpu', `device lost (${this.lostInfo.reason}): ${this.lostInfo.message}`);
     }
@@ -323,12 +304,15 @@ export class GpuContext {
     this.assertHealthy();
   }
 
-  /** Destroys every buffer left, the device, and lets go of Dawn's instance (which otherwise keeps Node alive). */
+  /**
+   * Destroys every buffer left and the device (which fails readbacks still waiting). Dawn's
+   * instance stays alive for the process (see dawnInstance).
+   */
   destroy(): void {
-    if (this.gpu === undefined) return;
+    if (this.closed) return;
+    this.closed = true;
     for (const b of this.buffers) b.destroy();
     this.buffers.clear();
     this.device.destroy();
-    this.gpu = undefined;
   }
 }

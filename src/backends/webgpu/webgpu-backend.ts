@@ -65,6 +65,8 @@ export class WebGpuBackend implements Backend {
   private session: Promise<Session> | undefined;
   private adapter: AdapterDescription;
   private closed = false;
+  /** Batches running, which close() lets finish before it destroys their device. */
+  private readonly running = new Set<Promise<unknown>>();
 
   private constructor(
     first: Session,
@@ -126,14 +128,24 @@ export class WebGpuBackend implements Backend {
     return (await this.current()).ctx;
   }
 
+  /** Lets running batches finish, then destroys the kernels' buffers and the device. */
   async close(): Promise<void> {
     this.closed = true;
+    await Promise.allSettled(this.running);
     const s = this.session;
     this.session = undefined;
     if (s) (await s.catch(() => undefined))?.dispose();
   }
 
-  private async run<K extends keyof WebGpuKernels, T>(name: K, fn: (k: WebGpuKernels[K]) => Promise<T>): Promise<T> {
+  private run<K extends keyof WebGpuKernels, T>(name: K, fn: (k: WebGpuKernels[K]) => Promise<T>): Promise<T> {
+    const batch = this.runOnSession(name, fn);
+    this.running.add(batch);
+    const forget = () => this.running.delete(batch);
+    batch.then(forget, forget);
+    return batch;
+  }
+
+  private async runOnSession<K extends keyof WebGpuKernels, T>(name: K, fn: (k: WebGpuKernels[K]) => Promise<T>): Promise<T> {
     let pending = this.current();
     let session: Session | undefined;
     try {

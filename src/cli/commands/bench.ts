@@ -1,5 +1,4 @@
-import { parseArgs } from 'node:util';
-import { InputError, createAccelerator, type Accelerator, type BackendInfo, type BackendName, type VerifyLevel } from '../../index.js';
+import { createAccelerator, type Accelerator, type BackendInfo, type BackendName, type VerifyLevel } from '../../index.js';
 import type { VerifyVariant } from '../../bench/contenders.js';
 import { benchEcrecover } from '../../bench/ecrecover.js';
 import { benchKeccak } from '../../bench/keccak.js';
@@ -9,7 +8,8 @@ import { blockSummary } from '../../bench/report/block-summary.js';
 import { BIG_BLOCKS, formatBlockBench, runBlockBench, type BlockBenchResult } from '../../bench/block.js';
 import { machineInfo } from '../../bench/machine.js';
 import { resultsDir, writeResults } from '../../bench/results-file.js';
-import { parseBackend } from '../accelerator-options.js';
+import { parseBackend, requireForcedBackend } from '../accelerator-options.js';
+import { intListOption, intOption, MAX_WORKERS, parseCommandLine, UsageError } from '../usage.js';
 
 const KINDS = ['keccak', 'ecrecover', 'block'] as const;
 type Kind = (typeof KINDS)[number];
@@ -38,7 +38,7 @@ const LEVELS: readonly VerifyLevel[] = ['sample', 'none', 'full'];
 /** `--verify` levels: 'sample' (the default the accelerator is created with) always, and the others asked for. */
 function parseVerify(value: string | undefined, quick: boolean): VerifyLevel[] {
   const asked = (value ?? (quick ? 'sample,none' : LEVELS.join(','))).split(',');
-  for (const l of asked) if (!(LEVELS as readonly string[]).includes(l)) throw new InputError(-1, `--verify takes ${LEVELS.join(', ')}; got '${l}'`);
+  for (const l of asked) if (!(LEVELS as readonly string[]).includes(l)) throw new UsageError(`--verify takes ${LEVELS.join(', ')}; got '${l}'`);
   return LEVELS.filter((l) => l !== 'sample' && asked.includes(l));
 }
 
@@ -48,8 +48,7 @@ function parseVerify(value: string | undefined, quick: boolean): VerifyLevel[] {
  * `--report DIR` also writes DIR/report.html with an SVG chart per benchmark and the results it drew from.
  */
 export async function bench(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
+  const { values, positionals } = parseCommandLine(argv, {
     allowPositionals: true,
     options: {
       backend: { type: 'string' },
@@ -63,8 +62,10 @@ export async function bench(argv: string[]): Promise<number> {
     },
   });
   const kinds = positionals.length ? positionals : [...KINDS];
-  for (const k of kinds) if (!(KINDS as readonly string[]).includes(k)) throw new Error(`unknown benchmark '${k}' (known: ${KINDS.join(', ')})`);
+  for (const k of kinds) if (!(KINDS as readonly string[]).includes(k)) throw new UsageError(`unknown benchmark '${k}' (known: ${KINDS.join(', ')})`);
   const forced = parseBackend(values.backend);
+  const workers = intListOption('workers', values.workers ?? (values.quick ? '2' : '1,2'), 1, MAX_WORKERS);
+  const maxBatch = intOption('max-batch', values['max-batch'], 1, 1 << 24) ?? (values.quick ? 4096 : 65536);
   const otherLevels = parseVerify(values.verify, values.quick);
   const out = resultsDir(values.out);
   const results: Record<string, KernelBenchResult & { file: string }> = {};
@@ -73,6 +74,7 @@ export async function bench(argv: string[]): Promise<number> {
   // The same backends under the other verification levels: what each level costs.
   const variants: VerifyVariant[] = [];
   try {
+    requireForcedBackend(accel, forced);
     for (const verify of otherLevels) variants.push({ verify, accel: (await openCalibrated(verify, forced)).accel });
     const backends = measuredBackends(infos, forced);
     for (const kind of kinds.filter((k): k is Exclude<Kind, 'block'> => k !== 'block')) {
@@ -82,8 +84,7 @@ export async function bench(argv: string[]): Promise<number> {
           : await benchEcrecover(accel, {
               backends,
               quick: values.quick,
-              maxBatch: Number(values['max-batch'] ?? (values.quick ? 4096 : 65536)),
-              variants,
+              maxBatch,
             });
       const file = writeResults(kind, r, out);
       results[kind] = { ...r, file };
@@ -96,7 +97,7 @@ export async function bench(argv: string[]): Promise<number> {
   let block: (BlockBenchResult & { file: string }) | undefined;
   if (kinds.includes('block')) {
     const r = await runBlockBench({
-      workers: (values.workers ?? (values.quick ? '2' : '1,2')).split(',').map(Number),
+      workers,
       reps: 1,
       backend: forced,
       blocks: values.quick ? BIG_BLOCKS.slice(0, 1) : BIG_BLOCKS,

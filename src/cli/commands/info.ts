@@ -1,5 +1,5 @@
-import { parseArgs } from 'node:util';
 import { createAccelerator, type BackendInfo, type BatchPlan, type KernelName } from '../../index.js';
+import { parseCommandLine } from '../usage.js';
 import { formatRate } from '../../bench/timing.js';
 
 /** Batch sizes at which `info` states how a batch is checked. */
@@ -20,8 +20,7 @@ const RULES = {
  * puts first (SwiftShader, the Verilator model: tens of seconds), whose figures are then cached.
  */
 export async function info(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
+  const { values } = parseCommandLine(argv, {
     options: { json: { type: 'boolean', default: false }, all: { type: 'boolean', default: false } },
   });
   const accel = await createAccelerator();
