@@ -1,22 +1,22 @@
 /**
- * `bench block`: plain ethereumjs runBlock vs the parallel executor with 1 and 2 workers, side by
- * side in one process, on the biggest mainnet fixture blocks and on synthetic 1,000-transfer and
- * 1,000-ERC-20 blocks. Reports times, speed-ups and re-execution counts; JSON goes to
- * bench/results/ naming the machine. Progress on stderr, table on stdout.
+ * `bench block`: plain ethereumjs runBlock vs the executor — Block-STM on 1, 2, 4, 8, 16 workers
+ * (as many as the machine has cores) and `auto` — side by side in one process (see
+ * src/bench/block.ts). JSON goes to bench/results/ naming the machine. Progress on stderr, table
+ * on stdout.
  *
- *   node dist/bench/block.js [--workers 1,2] [--reps 1] [--backend cpu-js] [--blocks 13217637,...] [--out bench/results]
+ *   node dist/bench/block.js [--workers 1,2,4] [--reps 1] [--backend cpu-js] [--blocks 13217637,...] [--out bench/results]
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseBackend } from '../src/cli/accelerator-options.js';
-import { BIG_BLOCKS, formatBlockBench, runBlockBench } from '../src/bench/block.js';
+import { BIG_BLOCKS, DEFAULT_BENCH_WORKERS, formatBlockBench, runBlockBench } from '../src/bench/block.js';
 
 async function main(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      workers: { type: 'string', default: '1,2' },
+      workers: { type: 'string', default: DEFAULT_BENCH_WORKERS.join(',') },
       reps: { type: 'string', default: '1' },
       backend: { type: 'string' },
       blocks: { type: 'string' },

@@ -1,10 +1,12 @@
 /**
  * The block benchmark behind `evm-accel bench block` and `bench/block.ts`: plain ethereumjs runBlock
- * vs the parallel executor with 1 and 2 workers, side by side in one process, on the biggest mainnet
- * fixture blocks and on synthetic 1,000-transfer and 1,000-ERC-20 blocks. Reports times, speed-ups
- * and re-execution counts; progress on stderr.
+ * vs the executor — Block-STM on 1, 2, 4, 8, 16 workers (as many as the machine has cores) and
+ * `auto` (the path the cost model picks, what users get) — side by side in one process, on the
+ * biggest mainnet fixture blocks and on synthetic 1,000-transfer and 1,000-ERC-20 blocks. Reports
+ * times, speed-ups over runBlock, the parallel gain (best worker count ÷ 1 worker, same crypto),
+ * Mgas/s, the main thread's busy time per transaction and re-executions; progress on stderr.
  */
-import { cpus, loadavg, totalmem } from 'node:os';
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { Block } from '@ethereumjs/block';
 import { bytesToHex } from '@ethereumjs/util';
@@ -13,7 +15,9 @@ import { createAccelerator } from '../index.js';
 import { packageRoot } from '../package-root.js';
 import { acceleratorOptions } from '../cli/accelerator-options.js';
 import { fixtureBlock, FixtureBlockHashes } from '../evm/chain.js';
+import type { ExecutionPath } from '../evm/cost-model.js';
 import { executeBlock } from '../evm/executor.js';
+import type { MainThreadTimings } from '../evm/main-thread-time.js';
 import { loadFixture, type PreState } from '../evm/fixture.js';
 import { stateManagerFromPreState } from '../evm/pre-state.js';
 import type { SenderRecovery } from '../evm/senders.js';
@@ -25,9 +29,13 @@ import { WorkerPool } from '../evm/worker-pool.js';
 /** The mainnet fixtures with at least 500 transactions. */
 export const BIG_BLOCKS = [11814555, 12520364, 13217637, 13287210, 14396881, 15274915, 15538827, 17666333];
 
+/** Worker counts benchmarked by default: 1, 2, 4, 8, 16, as many as the machine has cores (at least 1 and 2). */
+export const DEFAULT_BENCH_WORKERS: readonly number[] = [1, 2, 4, 8, 16].filter((w) => w <= Math.max(2, availableParallelism()));
+
 interface Case {
   name: string;
   txs: number;
+  gasUsed: number;
   /** A fresh Block each call, so no run inherits another's cached senders. */
   block: () => Promise<Block>;
   preState: PreState;
@@ -35,9 +43,16 @@ interface Case {
 }
 
 export interface ParallelRun {
+  /** Worker count, or 0 for the `auto` run (the path the cost model picked: see `path`). */
   workers: number;
+  path: ExecutionPath;
+  /** Millions of gas per second. */
+  mgasPerS: number;
   ms: number;
   sendersMs: number;
+  /** Main-thread busy time per transaction during execution, and its split (see MainThreadTimings). */
+  mainMsPerTx: number;
+  main: MainThreadTimings;
   speedup: number;
   executions: number;
   reExecutions: number;
@@ -48,9 +63,11 @@ export interface ParallelRun {
 export interface BlockBenchRow {
   name: string;
   txs: number;
+  gasUsed: number;
   runBlockMs: number;
+  /** Block-STM runs by worker count, then the `auto` run. */
   parallel: ParallelRun[];
-  /** ms with 1 worker / ms with the most workers: the gain of parallel execution alone, same crypto. */
+  /** ms with 1 worker / ms with the best worker count: the gain of parallel execution alone, same crypto. */
   parallelGain?: number;
 }
 
@@ -70,7 +87,7 @@ async function cases(blocks: number[], synthetic: boolean): Promise<Case[]> {
   const out: Case[] = [];
   for (const n of blocks) {
     const fx = await loadFixture(join(packageRoot(), 'test', 'fixtures', 'mainnet', `${n}.json.gz`));
-    out.push({ name: `mainnet ${n}`, txs: fx.block.transactions.length, block: () => fixtureBlock(fx), preState: fx.preState, blockHashes: fx.blockHashes });
+    out.push({ name: `mainnet ${n}`, txs: fx.block.transactions.length, gasUsed: Number(BigInt(fx.block.gasUsed)), block: () => fixtureBlock(fx), preState: fx.preState, blockHashes: fx.blockHashes });
   }
   if (synthetic) {
     for (const [name, make] of [
@@ -80,7 +97,7 @@ async function cases(blocks: number[], synthetic: boolean): Promise<Case[]> {
       const s = make();
       const bytes = s.block.serialize();
       const { createBlockFromRLP } = await import('@ethereumjs/block');
-      out.push({ name, txs: s.block.transactions.length, block: async () => createBlockFromRLP(bytes, { common: s.block.common }), preState: s.preState, blockHashes: {} });
+      out.push({ name, txs: s.block.transactions.length, gasUsed: Number(s.block.header.gasUsed), block: async () => createBlockFromRLP(bytes, { common: s.block.common }), preState: s.preState, blockHashes: {} });
     }
   }
   return out;
@@ -96,7 +113,9 @@ export async function runBlockBench(opts: { workers: number[]; reps: number; bac
     const all = await cases(opts.blocks, opts.synthetic);
     // Warm-up: load worker modules and JIT both paths on a small block.
     const warm = await cases([930196], false);
-    for (const pool of pools.values()) await parallelOnce(warm[0]!, pool, accelerator);
+    for (const pool of pools.values()) await parallelOnce(warm[0]!, pool, accelerator, 'parallel');
+    const autoPool = WorkerPool.shared();
+    await parallelOnce(warm[0]!, autoPool, accelerator, 'parallel');
     for (const c of all) {
       progress(`block bench: ${c.name} (${c.txs} txs)`);
       const seqTimes: number[] = [];
@@ -112,16 +131,20 @@ export async function runBlockBench(opts: { workers: number[]; reps: number; bac
       const runBlockMs = median(seqTimes);
       progress(`  runBlock ${runBlockMs.toFixed(0)} ms`);
       const parallel: ParallelRun[] = [];
-      for (const [workers, pool] of pools) {
+      const configs: [number, WorkerPool, 'parallel' | 'auto'][] = [...[...pools].map(([w, p]) => [w, p, 'parallel'] as [number, WorkerPool, 'parallel']), [0, autoPool, 'auto']];
+      for (const [workers, pool, mode] of configs) {
         const runs = [];
-        for (let r = 0; r < opts.reps; r++) runs.push(await parallelOnce(c, pool, accelerator));
+        for (let r = 0; r < opts.reps; r++) runs.push(await parallelOnce(c, pool, accelerator, mode));
         const best = runs.sort((a, b) => a.ms - b.ms)[Math.floor(runs.length / 2)]!;
-        parallel.push({ workers, ...best, speedup: runBlockMs / best.ms, identical: best.stateRoot === seqRoot });
-        progress(`  ${workers} worker(s) ${best.ms.toFixed(0)} ms (${(runBlockMs / best.ms).toFixed(2)}x), ${best.reExecutions} re-executions`);
+        parallel.push({ workers, ...best, mgasPerS: c.gasUsed / best.ms / 1000, speedup: runBlockMs / best.ms, identical: best.stateRoot === seqRoot });
+        const work = Object.entries(best.main.work).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ');
+        const label = workers ? `${workers} worker(s)` : `auto (${best.path})`;
+        progress(`  ${label} ${best.ms.toFixed(0)} ms (${(runBlockMs / best.ms).toFixed(2)}x), ${best.reExecutions} re-executions; main thread ${best.mainMsPerTx.toFixed(3)} ms/tx (${work}, other ${best.main.otherMs.toFixed(0)})`);
       }
-      const one = parallel.find((p) => p.workers === 1);
-      const most = parallel[parallel.length - 1]!;
-      rows.push({ name: c.name, txs: c.txs, runBlockMs, parallel, parallelGain: one && most !== one ? one.ms / most.ms : undefined });
+      const byWorkers = parallel.filter((p) => p.workers > 0);
+      const one = byWorkers.find((p) => p.workers === 1);
+      const best = byWorkers.reduce((a, b) => (b.ms < a.ms ? b : a));
+      rows.push({ name: c.name, txs: c.txs, gasUsed: c.gasUsed, runBlockMs, parallel, parallelGain: one && byWorkers.length > 1 ? one.ms / best.ms : undefined });
     }
   } finally {
     await Promise.all([...pools.values()].map((p) => p.close()));
@@ -146,25 +169,40 @@ export async function runBlockBench(opts: { workers: number[]; reps: number; bac
   };
 }
 
-async function parallelOnce(c: Case, pool: WorkerPool, accelerator: SenderRecovery) {
+async function parallelOnce(c: Case, pool: WorkerPool, accelerator: SenderRecovery, mode: 'parallel' | 'auto') {
   const block = await c.block();
   const target = await stateManagerFromPreState(c.preState);
   const source = new InMemoryStateSource({ preState: c.preState, blockHashes: c.blockHashes });
   const t0 = performance.now();
-  const r = await executeBlock(block, source, { target, pool, accelerator });
+  const r = await executeBlock(block, source, { target, pool, accelerator, mode });
   const ms = performance.now() - t0;
-  return { ms, sendersMs: r.timings.sendersMs, executions: r.executions, reExecutions: r.reExecutions, inOrderTxs: r.inOrderTxs, stateRoot: bytesToHex(r.stateRoot) };
+  return { ms, path: r.path, sendersMs: r.timings.sendersMs, mainMsPerTx: r.timings.main.perTxMs, main: r.timings.main, executions: r.executions, reExecutions: r.reExecutions, inOrderTxs: r.inOrderTxs, stateRoot: bytesToHex(r.stateRoot) };
 }
 
 /** The table printed on stdout. */
 export function formatBlockBench(r: BlockBenchResult): string {
   const ws = r.rows[0]?.parallel.map((p) => p.workers) ?? [];
-  const head = ['block', 'txs', 'runBlock ms', ...ws.flatMap((w) => [`${w}w ms`, `${w}w speed-up`, `${w}w re-exec`]), 'identical'];
+  const name = (w: number) => (w ? `${w}w` : 'auto');
+  const head = [
+    'block',
+    'txs',
+    'runBlock ms',
+    ...ws.flatMap((w) => [`${name(w)} ms`, `${name(w)} ×runBlock`, `${name(w)} Mgas/s`, `${name(w)} main ms/tx`, `${name(w)} re-exec`]),
+    'parallel gain',
+    'identical',
+  ];
   const lines = r.rows.map((row) => [
     row.name,
     String(row.txs),
     row.runBlockMs.toFixed(0),
-    ...row.parallel.flatMap((p) => [p.ms.toFixed(0), `${p.speedup.toFixed(2)}x`, String(p.reExecutions)]),
+    ...row.parallel.flatMap((p) => [
+      p.workers ? p.ms.toFixed(0) : `${p.ms.toFixed(0)} (${p.path})`,
+      `${p.speedup.toFixed(2)}x`,
+      p.mgasPerS.toFixed(1),
+      p.mainMsPerTx.toFixed(3),
+      String(p.reExecutions),
+    ]),
+    row.parallelGain === undefined ? '-' : `${row.parallelGain.toFixed(2)}x`,
     row.parallel.every((p) => p.identical) ? 'yes' : 'NO',
   ]);
   const width = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));

@@ -7,12 +7,14 @@ import { keyHex, storageKey } from './state-key.js';
 import { unpad } from './state-value.js';
 import { daoFork } from './forks/dao.js';
 import { historyStorage } from './forks/history-storage.js';
+import { executionRequests, type ExecutionRequests } from './forks/requests.js';
 import { vmCommon } from './vm-common.js';
 
 /**
  * Block-level state changes runBlock makes outside the block's transactions: system writes before
- * the first transaction, withdrawals and rewards after the last. Each is a step in one of two
- * lists; a hardfork's new system call is one more step.
+ * the first transaction (the DAO drain, EIP-4788 beacon root, EIP-2935 history), withdrawals and
+ * rewards after the last, then the EIP-7685 requests. Each is a step in one of two lists; a
+ * hardfork's new system call is one more step.
  */
 
 /** What a block-level step works on. */
@@ -96,11 +98,14 @@ export async function applyPrelude(ctx: BlockStepContext): Promise<WriteSet> {
   return all;
 }
 
-/** Runs the post-block steps. */
-export async function applyPostBlock(ctx: BlockStepContext & { receipts: readonly TxReceipt[] }): Promise<void> {
+/**
+ * Runs the post-block steps, then gathers the block's EIP-7685 requests (Prague on; their system
+ * calls write into `target` too, so the state root is read after this).
+ */
+export async function applyPostBlock(ctx: BlockStepContext & { receipts: readonly TxReceipt[] }): Promise<ExecutionRequests | undefined> {
   for (const step of POST_STEPS) await step(ctx);
+  return executionRequests(ctx.block, ctx.target, ctx.receipts);
 }
-
 
 async function credit(target: StateManagerInterface, address: Address, amount: bigint): Promise<void> {
   const account = (await target.getAccount(address)) ?? new Account();

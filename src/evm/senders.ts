@@ -23,36 +23,81 @@ export interface RecoveredSignatures {
  * batch, and all the signatures recovered in one `recoverAddresses` batch. An authorization from
  * which no key recovers is kept as such, for runTx to skip as EIP-7702 says; an invalid sender
  * signature throws a TxError naming the transaction. Without an accelerator, ethereumjs recovers
- * senders one by one and the workers' runTx recovers the authorities.
+ * senders one by one and runTx recovers the authorities.
  */
 export async function recoverSignatures(block: Block, accel?: SenderRecovery): Promise<RecoveredSignatures> {
-  const txs = block.transactions;
-  const senders = new Uint8Array(20 * txs.length);
-  if (!accel) {
-    txs.forEach((tx, i) => {
-      try {
-        senders.set(tx.getSenderAddress().bytes, 20 * i);
-      } catch (e) {
-        throw new TxError(i, tx, `invalid signature: ${e instanceof Error ? e.message : String(e)}`);
-      }
-    });
-    return { senders, authorities: { keys: [], addresses: [] } };
+  if (accel) {
+    const [r] = await recoverBlockSignatures([block], accel);
+    if (r instanceof Error) throw r;
+    return r!;
   }
-  const auths = authoritySignatures(block);
-  const hashes = await accel.keccak256([...signingPreimages(block), ...auths.map((a) => a.preimage)]);
-  const authSigs: Signature[] = auths.map(({ r, s, recovery }, i) => ({ hash: hashes[txs.length + i]!, r, s, recovery }));
-  const addrs = await accel.recoverAddresses([...signaturesOver(block, hashes), ...authSigs]);
-  txs.forEach((tx, i) => {
-    const a = addrs[i];
-    if (!a) throw new TxError(i, tx, 'invalid signature: no public key recovers from it');
-    senders.set(a, 20 * i);
+  const senders = new Uint8Array(20 * block.transactions.length);
+  block.transactions.forEach((tx, i) => {
+    try {
+      senders.set(tx.getSenderAddress().bytes, 20 * i);
+    } catch (e) {
+      throw new TxError(i, tx, `invalid signature: ${e instanceof Error ? e.message : String(e)}`);
+    }
   });
-  return { senders, authorities: { keys: auths.map((a) => a.key), addresses: addrs.slice(txs.length) } };
+  return { senders, authorities: { keys: [], addresses: [] } };
 }
 
 /** The senders of {@link recoverSignatures}: 20 bytes per transaction. */
 export async function recoverSenders(block: Block, accel?: SenderRecovery): Promise<Uint8Array> {
   return (await recoverSignatures(block, accel)).senders;
+}
+
+/**
+ * {@link recoverSignatures} for several blocks in one accelerator round (one `keccak256` batch, one
+ * `recoverAddresses` batch for all of them). A block that cannot be recovered (a sender signature
+ * ethereumjs would reject, or from which no key recovers) gets its error in its place, the
+ * TxError recoverSignatures would throw; its neighbours are unaffected.
+ */
+export async function recoverBlockSignatures(blocks: readonly Block[], accel: SenderRecovery): Promise<(RecoveredSignatures | Error)[]> {
+  const jobs = blocks.map((block): SignatureJob | Error => {
+    try {
+      return signatureJob(block);
+    } catch (e) {
+      return e instanceof Error ? e : new Error(String(e));
+    }
+  });
+  const ok = jobs.filter((j): j is SignatureJob => !(j instanceof Error));
+  const hashes = await accel.keccak256(ok.flatMap((j) => j.preimages));
+  let at = 0;
+  const sigs: Signature[] = ok.flatMap((j) => j.parts.map((p) => ({ ...p, hash: hashes[at++]! })));
+  const addrs = await accel.recoverAddresses(sigs);
+  at = 0;
+  return jobs.map((job) => {
+    if (job instanceof Error) return job;
+    const mine = addrs.slice(at, (at += job.parts.length));
+    const txs = job.block.transactions;
+    const senders = new Uint8Array(20 * txs.length);
+    for (let i = 0; i < txs.length; i++) {
+      const a = mine[i];
+      if (!a) return new TxError(i, txs[i]!, 'invalid signature: no public key recovers from it');
+      senders.set(a, 20 * i);
+    }
+    return { senders, authorities: { keys: job.authorityKeys, addresses: mine.slice(txs.length) } };
+  });
+}
+
+/** A block's signatures before hashing: the transactions' then the authorizations', preimages and signature parts alike. */
+interface SignatureJob {
+  block: Block;
+  preimages: Uint8Array[];
+  parts: Omit<Signature, 'hash'>[];
+  authorityKeys: string[];
+}
+
+/** Throws a TxError for a sender signature ethereumjs would reject before recovering it. */
+function signatureJob(block: Block): SignatureJob {
+  const auths = authoritySignatures(block);
+  return {
+    block,
+    preimages: [...signingPreimages(block), ...auths.map((a) => a.preimage)],
+    parts: [...block.transactions.map(signatureParts), ...auths.map(({ r, s, recovery }) => ({ r, s, recovery }))],
+    authorityKeys: auths.map((a) => a.key),
+  };
 }
 
 /**
@@ -72,12 +117,11 @@ function signingPreimages(block: Block): Uint8Array[] {
 
 /** The transactions' signatures, given their signing hashes (the first `block.transactions.length` of `hashes`). */
 function signaturesOver(block: Block, hashes: readonly Uint8Array[]): Signature[] {
-  return block.transactions.map((tx, i) => ({
-    hash: hashes[i]!,
-    r: setLengthLeft(bigIntToBytes(tx.r ?? 0n), 32),
-    s: setLengthLeft(bigIntToBytes(tx.s ?? 0n), 32),
-    recovery: recoveryId(tx, i),
-  }));
+  return block.transactions.map((tx, i) => ({ hash: hashes[i]!, ...signatureParts(tx, i) }));
+}
+
+function signatureParts(tx: TypedTransaction, i: number): Omit<Signature, 'hash'> {
+  return { r: setLengthLeft(bigIntToBytes(tx.r ?? 0n), 32), s: setLengthLeft(bigIntToBytes(tx.s ?? 0n), 32), recovery: recoveryId(tx, i) };
 }
 
 /** The recovery id exactly as ethereumjs derives it, with its high-s rule (EIP-2). */

@@ -6,7 +6,8 @@ import { Bloom, type RunBlockOpts, type RunBlockResult, type RunTxResult, type V
 import type { ExecuteBlockResult } from '../evm/executor.js';
 import { fieldCheck, type FieldCheck } from '../evm/outcome.js';
 import type { TxOutcome } from '../evm/protocol.js';
-import type { SenderRecovery } from '../evm/senders.js';
+import type { SenderPrefetcher } from '../evm/sender-prefetch.js';
+import type { RecoveredSignatures, SenderRecovery } from '../evm/senders.js';
 import { StateManagerSource } from '../evm/state-source.js';
 import { executeBlockVerified, REFERENCE_PATH, type Recheck } from '../evm/verified-execution.js';
 import type { WorkerPool } from '../evm/worker-pool.js';
@@ -15,9 +16,9 @@ import type { WorkerPool } from '../evm/worker-pool.js';
 export interface RunBlockAcceleratedOpts extends RunBlockOpts {
   /** Batched sender recovery (an evm-accel Accelerator); without one, ethereumjs recovers each sender. */
   accelerator?: SenderRecovery;
-  /** Worker threads for this block (default: one per core); ignored with `pool`. */
+  /** Worker threads for a pool created for this block alone; ignored with `pool`. */
   workers?: number;
-  /** A worker pool kept across blocks, so threads start once per node rather than once per block. */
+  /** The worker pool (default: the process's warm pool, `WorkerPool.shared()`, started on first need). */
   pool?: WorkerPool;
   /**
    * Called when the accelerated run found the block invalid and it was re-run with senders from the
@@ -25,6 +26,12 @@ export interface RunBlockAcceleratedOpts extends RunBlockOpts {
    * block is valid after all (runBlockAccelerated then returns normally).
    */
   onRecheck?: (recheck: Recheck) => void;
+  /**
+   * The block's signatures, already recovered (senders and EIP-7702 authorities) — e.g. by a
+   * {@link SenderPrefetcher} that recovers the next blocks' in one batch while this one executes.
+   * Like the accelerator's, they are not trusted to call a block invalid (see `onRecheck`).
+   */
+  signatures?: RecoveredSignatures;
 }
 
 /** runBlock's options this drop-in does not implement; passing one is an error rather than a silent difference. */
@@ -133,6 +140,7 @@ export async function runBlockAccelerated(vm: VM, opts: RunBlockAcceleratedOpts)
     ...(opts.accelerator && { accelerator: opts.accelerator }),
     ...(opts.workers !== undefined && { workers: opts.workers }),
     ...(opts.pool && { pool: opts.pool }),
+    ...(opts.signatures && { signatures: opts.signatures }),
   });
   if (recheck) opts.onRecheck?.(recheck);
   const bad = checks.find((c) => !c.match);

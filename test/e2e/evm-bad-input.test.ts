@@ -25,7 +25,7 @@ async function failureOf(fx: BlockFixture): Promise<unknown> {
   const before = bytesToHex(await target.getStateRoot());
   const source = new InMemoryStateSource({ preState: fx.preState, blockHashes: fx.blockHashes });
   const expectedSenders = fx.block.transactions.map((t) => t.from);
-  const err = await executeBlock(block, source, { target, pool, accelerator: accel(), expectedSenders }).then(
+  const err = await executeBlock(block, source, { target, pool, accelerator: accel(), expectedSenders, mode: 'parallel' }).then(
     () => undefined,
     (e: unknown) => e,
   );
@@ -72,7 +72,7 @@ describe('bad input gives a clear error naming the transaction, never a root', (
     const block = await fixtureBlock(good);
     const target = await stateManagerFromPreState(good.preState);
     const source = new InMemoryStateSource({ preState: good.preState, blockHashes: good.blockHashes });
-    const r = await executeBlock(block, source, { target, pool, accelerator: accel() });
+    const r = await executeBlock(block, source, { target, pool, accelerator: accel(), mode: 'parallel' });
     expect(r.gasUsed).toBe(block.header.gasUsed);
     expect(bytesToHex(r.logsBloom)).toBe(bytesToHex(block.header.logsBloom));
   });

@@ -8,8 +8,9 @@ import { BUILT_BLOCKS, loadBuilt, outcomeSummary } from '../helpers/built-fixtur
 import { useNativeAccelerator, useWorkerPools } from '../helpers/executor-fixtures.js';
 
 // Every built block (Prague, Osaka, bpo1, bpo2, the forks' boundaries, the DAO fork block), run by
-// executeBlock with 1, 2 and 4 workers, gives exactly plain runBlock's state root, receipts root,
-// requests hash, gas and bloom; and plain runBlock gives what the fixture recorded at generation.
+// executeBlock inline and in parallel with 1, 2 and 4 workers, gives exactly plain runBlock's state
+// root, receipts root, requests hash, gas and bloom; and plain runBlock gives what the fixture
+// recorded at generation.
 const accel = useNativeAccelerator();
 const pools = useWorkerPools([1, 2, 4]);
 
@@ -20,13 +21,16 @@ describe('built blocks: executeBlock equals plain runBlock', () => {
       const seq = await runBlockSequential(await fixtureBlock(fx), await stateManagerFromPreState(fx.preState), new FixtureBlockHashes(fx.blockHashes));
       const want = outcomeSummary(seq);
       expect(want).toEqual({ ...fx.expected, requestsHash: fx.expected!.requestsHash });
-      for (const workers of [1, 2, 4]) {
+      for (const workers of [0, 1, 2, 4]) {
+        const how = workers ? `${workers} worker(s)` : 'inline';
         const block = await fixtureBlock(fx);
         const target = await stateManagerFromPreState(fx.preState);
         const source = new InMemoryStateSource({ preState: fx.preState, blockHashes: fx.blockHashes });
-        const r = await executeBlock(block, source, { target, pool: pools.get(workers)!, accelerator: accel() });
-        expect(outcomeSummary(r), `${workers} worker(s)`).toEqual(want);
-        expect(r.requests?.map((b) => Buffer.from(b).toString('hex')), `${workers} worker(s)`).toEqual(fx.requests?.map((h) => h.slice(2)));
+        const path = workers ? { mode: 'parallel' as const, pool: pools.get(workers)! } : { mode: 'inline' as const };
+        const r = await executeBlock(block, source, { target, accelerator: accel(), ...path });
+        expect(r.path, how).toBe(path.mode);
+        expect(outcomeSummary(r), how).toEqual(want);
+        expect(r.requests?.map((b) => Buffer.from(b).toString('hex')), how).toEqual(fx.requests?.map((h) => h.slice(2)));
       }
     });
   }

@@ -1,9 +1,9 @@
 import { createAccelerator } from '../../index.js';
 import { acceleratorOptions, parseBackend, requireForcedBackend } from '../accelerator-options.js';
 import { intOption, MAX_WORKERS, parseCommandLine, UsageError } from '../usage.js';
-import { listFixtures, loadFixture } from '../../evm/fixture.js';
+import { listFixtures } from '../../evm/fixture.js';
 import type { FieldCheck } from '../../evm/outcome.js';
-import { ReplayError, replayFixture, type ReplayReport } from '../../evm/replay.js';
+import { ReplayError, replayFixtures, type ReplayReport } from '../../evm/replay.js';
 import { defaultWorkers, WorkerPool } from '../../evm/worker-pool.js';
 
 /** `evm-accel run-block`: replay fixture blocks; one JSON line per block with --json (usage: ../usage.ts). */
@@ -34,20 +34,19 @@ export async function runBlock(argv: string[]): Promise<number> {
   try {
     requireForcedBackend(accelerator, backendName);
     pool = WorkerPool.create(workers);
-    for (const file of files) {
-      try {
-        const fx = await loadFixture(file);
-        const { result: _result, ...report } = await replayFixture(fx, { pool, accelerator, sequential: values.sequential });
-        ok &&= report.match;
-        process.stdout.write(values.json ? JSON.stringify({ file, backend: backendName ?? 'auto', ...report }) + '\n' : line(report));
-      } catch (e) {
+    // Senders (and authorities) of the next blocks are recovered, in one batch, while the current one executes.
+    await replayFixtures(files, { pool, accelerator, sequential: values.sequential }, (file, r) => {
+      if (r instanceof Error) {
         ok = false;
-        const error = e instanceof Error ? e.message : String(e);
-        const checks = e instanceof ReplayError ? e.checks : [];
-        const failed = { file, match: false, error, checked: checks.map((c) => c.field), mismatches: checks.filter((c) => !c.match) };
-        process.stdout.write(values.json ? JSON.stringify(failed) + '\n' : `✗ ${file}: ${error}${mismatchLines(failed.mismatches)}\n`);
+        const checks = r instanceof ReplayError ? r.checks : [];
+        const failed = { file, match: false, error: r.message, checked: checks.map((c) => c.field), mismatches: checks.filter((c) => !c.match) };
+        process.stdout.write(values.json ? JSON.stringify(failed) + '\n' : `✗ ${file}: ${r.message}${mismatchLines(failed.mismatches)}\n`);
+        return;
       }
-    }
+      const { result: _result, ...report } = r;
+      ok &&= report.match;
+      process.stdout.write(values.json ? JSON.stringify({ file, backend: backendName ?? 'auto', ...report }) + '\n' : line(report));
+    });
   } finally {
     await pool?.close();
     await accelerator.close();

@@ -1,0 +1,33 @@
+import type { Block } from '@ethereumjs/block';
+import { recoverBlockSignatures, type RecoveredSignatures, type SenderRecovery } from './senders.js';
+
+/**
+ * Recovers the senders (and EIP-7702 authorities) of blocks still to come while the current one
+ * executes, the signatures of several blocks in one accelerator batch (where a GPU's large batches
+ * pay). A block's failure (a signature that recovers nothing) is kept for that block: it surfaces
+ * when the block is asked for, as the TxError {@link recoverSignatures} would throw, and never
+ * fails its neighbours.
+ */
+export class SenderPrefetcher {
+  private readonly pending = new WeakMap<Block, Promise<RecoveredSignatures>>();
+
+  constructor(private readonly accel: SenderRecovery) {}
+
+  /** Starts recovering the signatures of `blocks`, in one recovery batch. */
+  prefetch(blocks: readonly Block[]): void {
+    const todo = blocks.filter((b) => !this.pending.has(b));
+    if (todo.length === 0) return;
+    const all = recoverBlockSignatures(todo, this.accel);
+    todo.forEach((block, i) => {
+      const p = all.then((per) => per[i]!).then((r) => (r instanceof Error ? Promise.reject(r) : r));
+      p.catch(() => {}); // surfaces when the block is asked for
+      this.pending.set(block, p);
+    });
+  }
+
+  /** The recovered signatures of `block` (senders, authorities), prefetched or recovered now. */
+  signatures(block: Block): Promise<RecoveredSignatures> {
+    this.prefetch([block]);
+    return this.pending.get(block)!;
+  }
+}
