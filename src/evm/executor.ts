@@ -245,7 +245,7 @@ class BlockRun {
       const task = this.scheduler.nextTask();
       if (!task) return;
       slot.idle = false;
-      this.post(slot, { type: 'exec', ...task, updates: this.publications.slice(slot.cursor) });
+      this.post(slot, { type: 'exec', ...task, exact: task.tx === this.scheduler.committed, updates: this.publications.slice(slot.cursor) });
       slot.cursor = this.publications.length;
     }
   }

@@ -37,6 +37,12 @@ export interface ExecTask {
   type: 'exec';
   tx: number;
   incarnation: number;
+  /**
+   * The transaction is the next to commit: everything below it is final, so it speculates on
+   * nothing. Its sender is read exactly; a nonce or balance runTx refuses is then refused,
+   * where a sender read lazily (on the nonce the transaction requires) would be re-run forever.
+   */
+  exact: boolean;
   updates: Publication[];
 }
 

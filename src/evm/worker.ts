@@ -133,7 +133,7 @@ async function exec(task: ExecTask): Promise<void> {
   for (const p of task.updates) c.mv.record(p.tx, p.writes);
   const t0 = performance.now();
   const tx = transaction(c, task.tx);
-  c.view.begin(task.tx, c.block.header.coinbase.bytes, tx.getSenderAddress().bytes, tx.to?.bytes, senderTerms(c.block, tx));
+  c.view.begin(task.tx, c.block.header.coinbase.bytes, tx.getSenderAddress().bytes, tx.to?.bytes, task.exact ? undefined : senderTerms(c.block, tx));
   let outcome: TxOutcome | undefined;
   let error: string | undefined;
   try {
