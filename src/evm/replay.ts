@@ -3,7 +3,7 @@ import { fixtureBlock, FixtureBlockHashes } from './chain.js';
 import { executeBlock, type ExecuteBlockResult } from './executor.js';
 import type { BlockFixture } from './fixture.js';
 import { checkFixtureBlock } from './fixture-checks.js';
-import { checkAgainstHeader, sameOutcome, uncheckedAgainstHeader, type CheckedField, type FieldCheck, type UncheckedField } from './outcome.js';
+import { checkAgainstHeader, fieldCheck, sameOutcome, uncheckedAgainstHeader, type CheckedField, type FieldCheck, type UncheckedField } from './outcome.js';
 import { stateManagerFromPreState } from './pre-state.js';
 import type { SenderRecovery } from './senders.js';
 import { runBlockSequential } from './sequential.js';
@@ -24,7 +24,7 @@ export interface ReplayReport {
   expectedReceiptsRoot: string;
   /** Every field checked, before execution (block hash, roots of the block's own data) and after it (gas, bloom, receipts). */
   checked: CheckedField[];
-  /** What this fixture cannot check, and why (the post-state root always: the pre-state is partial). */
+  /** What this fixture cannot check, and why (the post-state root of a mainnet fixture: its pre-state is partial). */
   unchecked: UncheckedField[];
   /** Every checked field matches, and with `sequential` the sequential outcome is identical too. */
   match: boolean;
@@ -80,6 +80,7 @@ export async function replayFixture(fx: BlockFixture, opts: ReplayOptions): Prom
   }
   const ms = performance.now() - t0;
   const checks = [...before.checks, sendersCheck(expectedSenders), ...checkAgainstHeader(block, result)];
+  if (fx.source === 'built') checks.push(fieldCheck('stateRoot', result.stateRoot, block.header.stateRoot));
   const mismatches = checks.filter((c) => !c.match);
   const report: ReplayReport & { result: ExecuteBlockResult } = {
     number: fx.number,

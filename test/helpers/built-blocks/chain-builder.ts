@@ -310,6 +310,8 @@ export class ChainBuilder {
     }
     const block = createBlockFromRLP(built.serialize(), { common });
     const rpc = toRpc(block);
+    // The parent's hash too, so that the fixture's parentHash is checkable.
+    this.requestedHashes.add(number - 1n);
     const fixture: BlockFixture = {
       number: Number(number),
       source: 'built',
@@ -471,7 +473,7 @@ export function toRpc(block: Block): RpcBlock {
  * fixture's block must decode to the built one, and its roots, bloom, gas and requests hash must
  * be what runBlock computes.
  */
-export async function runPlain(fixture: BlockFixture, generate = false): Promise<RunBlockResult> {
+export async function runPlain(fixture: BlockFixture, generate = false): Promise<RunBlockResult & { state: MerkleStateManager }> {
   const block = await blockFromRpc(fixture.block);
   if (bytesToHex(block.hash()) !== fixture.block.hash) throw new Error(`block ${fixture.number}: the JSON-RPC form does not decode to the built block`);
   const stateManager = await stateManagerFromPreState(fixture.preState);
@@ -487,5 +489,5 @@ export async function runPlain(fixture: BlockFixture, generate = false): Promise
     },
   } as unknown as EVMMockBlockchainInterface;
   const vm = await createVM({ common: block.common.copy(), stateManager, blockchain });
-  return runBlock(vm, { block, skipHeaderValidation: true, generate });
+  return { ...(await runBlock(vm, { block, skipHeaderValidation: true, generate })), state: stateManager };
 }
