@@ -1,8 +1,9 @@
 /**
  * The block benchmark behind `evm-accel bench block` and `bench/block.ts`: plain ethereumjs runBlock
  * vs the parallel executor with 1 and 2 workers, side by side in one process, on the biggest mainnet
- * fixture blocks and on synthetic 1,000-transfer and 1,000-ERC-20 blocks. Reports times, speed-ups
- * and re-execution counts; progress on stderr.
+ * fixture blocks, on built Prague and Osaka blocks, and on synthetic 1,000-transfer, 1,000-ERC-20 and
+ * 1,000-transaction Prague (200 EIP-7702 authorizations) blocks. Reports times, speed-ups and
+ * re-execution counts; progress on stderr.
  */
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -19,11 +20,14 @@ import { stateManagerFromPreState } from '../evm/pre-state.js';
 import type { SenderRecovery } from '../evm/senders.js';
 import { runBlockSequential } from '../evm/sequential.js';
 import { InMemoryStateSource } from '../evm/state-source.js';
-import { independentTokenTransfers, independentTransfers } from '../evm/synthetic.js';
+import { delegationBlock, independentTokenTransfers, independentTransfers } from '../evm/synthetic.js';
 import { WorkerPool } from '../evm/worker-pool.js';
 
 /** The mainnet fixtures with at least 500 transactions. */
 export const BIG_BLOCKS = [11814555, 12520364, 13217637, 13287210, 14396881, 15274915, 15538827, 17666333];
+
+/** Built (not mainnet) blocks of the forks after Cancun: test/fixtures/built. */
+export const BUILT_BENCH_BLOCKS = ['22431084-prague-fork', '23935694-osaka-fork'];
 
 interface Case {
   name: string;
@@ -73,9 +77,15 @@ async function cases(blocks: number[], synthetic: boolean): Promise<Case[]> {
     out.push({ name: `mainnet ${n}`, txs: fx.block.transactions.length, block: () => fixtureBlock(fx), preState: fx.preState, blockHashes: fx.blockHashes });
   }
   if (synthetic) {
+    // Prague and Osaka: blocks built from fixed keys (no mainnet fixture covers them), labelled as such.
+    for (const name of BUILT_BENCH_BLOCKS) {
+      const fx = await loadFixture(join(packageRoot(), 'test', 'fixtures', 'built', `${name}.json.gz`));
+      out.push({ name: `built ${name} (${fx.hardfork})`, txs: fx.block.transactions.length, block: () => fixtureBlock(fx), preState: fx.preState, blockHashes: fx.blockHashes });
+    }
     for (const [name, make] of [
       ['1,000 transfers', () => independentTransfers(1000)],
       ['1,000 ERC-20 transfers', () => independentTokenTransfers(1000)],
+      ['1,000 Prague txs, 200 EIP-7702 authorizations', () => delegationBlock(1000, 200)],
     ] as const) {
       const s = make();
       const bytes = s.block.serialize();
