@@ -4,7 +4,7 @@ import { bigIntToHex, bytesToBigInt, bytesToHex, concatBytes, createAddressFromS
 import { bls12_381 } from '@noble/curves/bls12-381.js';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { describe, expect, it } from 'vitest';
-import { blockFromRpc } from '../../src/evm/chain.js';
+import { blockFromRpc, fixtureBlock } from '../../src/evm/chain.js';
 import type { BlockFixture } from '../../src/evm/fixture.js';
 import { DAO_ACCOUNTS, DAO_REFUND_CONTRACT } from '../../src/evm/forks/dao-accounts.js';
 import { TOKEN_CODE } from '../../src/evm/synthetic.js';
@@ -147,6 +147,14 @@ describe('the built blocks exercise what they claim', () => {
     await expect(blockFromRpc(f.block)).rejects.toThrow(/Transaction gas limit 16777217 exceeds the maximum allowed by EIP-7825 \(16777216\)/);
     expect(() => createTxFromRLP(tx.serialize(), { common: osaka })).toThrow(/EIP-7825/);
     expect(createTxFromRLP(createFeeMarket1559Tx({ ...fields, gasLimit: 1n << 24n }, { common: osaka }).sign(key('big spender')).serialize(), { common: osaka }).gasLimit).toBe(1n << 24n);
+  });
+
+  it('a built fixture runs only under the hardfork and blob schedule it states', async () => {
+    const f = await loadBuilt('23935695-bpo1-fork');
+    await expect(fixtureBlock({ ...f, hardfork: 'osaka' })).rejects.toThrow(/block 23935695: the fixture runs under osaka, the installed @ethereumjs\/common selects bpo1 for it/);
+    await expect(fixtureBlock({ ...f, hardfork: 'bpo9' })).rejects.toThrow(/does not know bpo9/);
+    await expect(fixtureBlock({ ...f, blobSchedule: { ...f.blobSchedule!, max: 16 } })).rejects.toThrow(/blob schedule .* is not the installed @ethereumjs\/common's/);
+    expect((await fixtureBlock(f)).common.hardfork()).toBe('bpo1');
   });
 
   it('bpo1 and bpo2: blobs at their maximum, 15 and 21', async () => {

@@ -34,6 +34,7 @@ import {
 import { buildBlock, createVM, runBlock, type RunBlockResult, type RunTxResult, type VM } from '@ethereumjs/vm';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { blockFromRpc, loadKzgOnce } from '../../../src/evm/chain.js';
+import { blobSchedule } from '../../../src/evm/forks/blob-schedule.js';
 import type { BlockFixture, PreState, RpcBlock } from '../../../src/evm/fixture.js';
 import { stateManagerFromPreState } from '../../../src/evm/pre-state.js';
 
@@ -423,14 +424,6 @@ function withBlockParams(common: Common): Common {
   const c = common.copy();
   c.updateParams(paramsBlock);
   return c;
-}
-
-/** EIP-7840's blob schedule entry for the Common's hardfork. */
-export function blobSchedule(blockCommon: Common) {
-  const common = withBlockParams(blockCommon);
-  const perBlob = common.param('blobGasPerBlob');
-  const s = common.getBlobGasSchedule();
-  return { target: Number(s.targetBlobGasPerBlock / perBlob), max: Number(s.maxBlobGasPerBlock / perBlob), baseFeeUpdateFraction: Number(s.blobGasPriceUpdateFraction) };
 }
 
 /** The block as `eth_getBlockByNumber(n, true)` would return it. */
