@@ -58,15 +58,16 @@ the calibration cache), why any is unavailable, where batches go by size, and ho
 `,
   },
   demo: {
-    summary: 'replay the bundled mainnet blocks, verified, sequential vs parallel',
+    summary: 'replay the bundled blocks, verified, sequential vs parallel',
     usage: `usage: evm-accel demo [--json] [--workers N] [--blocks N]
 
-Replays the bundled mainnet blocks with plain ethereumjs runBlock and with the parallel executor
+Replays the bundled blocks (six mainnet ones, then a Prague and an Osaka block built from fixed
+keys: no mainnet fixture covers those forks) with plain ethereumjs runBlock and with the parallel executor
 (senders recovered in one batch on the best backend), verifies each against its header and against
 runBlock, and measures each ready backend's kernels. Exit code 0 only when every block verifies.
   --json       one JSON object on stdout (progress stays on stderr)
   --workers N  worker threads (default: the available cores)
-  --blocks N   only the first N bundled blocks (1..6; default: all)
+  --blocks N   only the first N bundled blocks (1..8; default: all)
 `,
   },
   'run-block': {

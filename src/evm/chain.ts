@@ -4,6 +4,7 @@ import type { EVMMockBlockchainInterface } from '@ethereumjs/evm';
 import { hexToBytes, type KZG } from '@ethereumjs/util';
 import { loadKZG } from 'kzg-wasm';
 import type { BlockFixture, RpcBlock } from './fixture.js';
+import { blobSchedule } from './forks/blob-schedule.js';
 
 let kzgPromise: Promise<KZG> | undefined;
 
@@ -96,7 +97,25 @@ export class FixtureBlockHashes implements EVMMockBlockchainInterface {
   }
 }
 
-/** Builds the block of a fixture. */
-export function fixtureBlock(fixture: BlockFixture, extra: CustomCrypto = {}): Promise<Block> {
-  return blockFromRpc(fixture.block, extra);
+/**
+ * Builds the block of a fixture. Where the fixture states its hardfork and blob schedule (built
+ * fixtures do), the installed @ethereumjs/common must select the same for the block: a fixture
+ * made for other fork rules is refused, naming both, rather than run under the wrong ones.
+ */
+export async function fixtureBlock(fixture: BlockFixture, extra: CustomCrypto = {}): Promise<Block> {
+  const block = await blockFromRpc(fixture.block, extra);
+  const c = block.common;
+  if (fixture.hardfork !== undefined && c.hardfork() !== fixture.hardfork) {
+    const known = c.hardforks().some((h) => h.name === fixture.hardfork);
+    throw new Error(
+      `block ${fixture.number}: the fixture runs under ${fixture.hardfork}, the installed @ethereumjs/common ${known ? `selects ${c.hardfork()} for it` : `does not know ${fixture.hardfork}`}`,
+    );
+  }
+  if (fixture.blobSchedule !== undefined) {
+    const ours = blobSchedule(c);
+    if (JSON.stringify(ours) !== JSON.stringify(fixture.blobSchedule)) {
+      throw new Error(`block ${fixture.number}: the fixture's blob schedule ${JSON.stringify(fixture.blobSchedule)} is not the installed @ethereumjs/common's ${JSON.stringify(ours)}`);
+    }
+  }
+  return block;
 }

@@ -4,7 +4,7 @@ import { fixtureBlock, FixtureBlockHashes } from './chain.js';
 import type { ExecuteBlockResult } from './executor.js';
 import { loadFixture, type BlockFixture } from './fixture.js';
 import { checkFixtureBlock } from './fixture-checks.js';
-import { checkAgainstHeader, sameOutcome, uncheckedAgainstHeader, type CheckedField, type FieldCheck, type UncheckedField } from './outcome.js';
+import { checkAgainstHeader, fieldCheck, sameOutcome, uncheckedAgainstHeader, type CheckedField, type FieldCheck, type UncheckedField } from './outcome.js';
 import { stateManagerFromPreState } from './pre-state.js';
 import { SenderPrefetcher } from './sender-prefetch.js';
 import type { SenderRecovery } from './senders.js';
@@ -27,7 +27,7 @@ export interface ReplayReport {
   expectedReceiptsRoot: string;
   /** Every field checked, before execution (block hash, roots of the block's own data) and after it (gas, bloom, receipts). */
   checked: CheckedField[];
-  /** What this fixture cannot check, and why (the post-state root always: the pre-state is partial). */
+  /** What this fixture cannot check, and why (the post-state root of a mainnet fixture: its pre-state is partial). */
   unchecked: UncheckedField[];
   /** Every checked field matches, and with `sequential` the sequential outcome is identical too. */
   match: boolean;
@@ -89,7 +89,12 @@ export async function replayFixture(fx: BlockFixture, opts: ReplayOptions, built
       accelerator: opts.accelerator,
       expectedSenders,
       ...(signatures && { signatures }),
-      judge: (r) => [sendersCheck(expectedSenders), ...checkAgainstHeader(block, r)],
+      judge: (r) => [
+        sendersCheck(expectedSenders),
+        ...checkAgainstHeader(block, r),
+        // A built fixture's pre-state is the whole world state: its post-state root is checkable.
+        ...(fx.source === 'built' ? [fieldCheck('stateRoot', r.stateRoot, block.header.stateRoot)] : []),
+      ],
     });
   } catch (e) {
     throw new ReplayError(fx.number, before.checks, e);

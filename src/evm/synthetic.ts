@@ -1,13 +1,22 @@
 import { createBlock, type Block } from '@ethereumjs/block';
 import { Common, Mainnet } from '@ethereumjs/common';
-import { createFeeMarket1559Tx, type TypedTransaction } from '@ethereumjs/tx';
-import { bigIntToHex, bytesToHex, createAddressFromPrivateKey, hexToBytes, setLengthLeft } from '@ethereumjs/util';
+import { createEOACode7702Tx, createFeeMarket1559Tx, type TypedTransaction } from '@ethereumjs/tx';
+import {
+  bigIntToHex,
+  bytesToHex,
+  createAddressFromPrivateKey,
+  eoaCode7702SignAuthorization,
+  hexToBytes,
+  setLengthLeft,
+  type EOACode7702AuthorizationListBytesItem,
+} from '@ethereumjs/util';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import type { PreState } from './fixture.js';
 
 /**
- * Synthetic blocks for tests and benchmarks: signed Shanghai transactions (pre-Cancun, so
- * SELFDESTRUCT still deletes) from deterministic keys, with the pre-state they need.
+ * Synthetic blocks for tests and benchmarks: signed transactions from deterministic keys, with the
+ * pre-state they need. Shanghai by default (pre-Cancun, so SELFDESTRUCT still deletes); Prague for
+ * EIP-7702 set-code transactions.
  */
 export interface SyntheticBlock {
   block: Block;
@@ -60,14 +69,21 @@ export const DEPLOY_SELFDESTRUCT = Uint8Array.from([
 const COINBASE = '0x' + 'c0'.repeat(20);
 const ETHER = 10n ** 18n;
 
+/** Where a synthetic block of each hardfork sits on mainnet. */
+const FORK_BLOCK = {
+  shanghai: { number: 17_100_000n, timestamp: 1_690_000_000n },
+  prague: { number: 22_500_000n, timestamp: 1_750_000_000n },
+} as const;
+
 /** Builds and signs a block of transactions over the given pre-state. */
 export class SyntheticBuilder {
-  readonly common = new Common({ chain: Mainnet, hardfork: 'shanghai' });
+  readonly common: Common;
   readonly preState: PreState = {};
   private readonly txs: TypedTransaction[] = [];
   private readonly nonces = new Map<string, bigint>();
 
-  constructor() {
+  constructor(readonly hardfork: keyof typeof FORK_BLOCK = 'shanghai') {
+    this.common = new Common({ chain: Mainnet, hardfork });
     this.fund(COINBASE, ETHER);
   }
 
@@ -82,25 +98,27 @@ export class SyntheticBuilder {
     return this;
   }
 
-  /** Appends a signed EIP-1559 transaction from `key`. */
-  tx(key: Uint8Array, fields: { to?: string; value?: bigint; data?: Uint8Array; gasLimit?: bigint }): this {
+  /**
+   * Appends a signed transaction from `key`: EIP-1559, or with an `authorizationList` an EIP-7702
+   * set-code transaction (Prague).
+   */
+  tx(key: Uint8Array, fields: { to?: string; value?: bigint; data?: Uint8Array; gasLimit?: bigint; authorizationList?: EOACode7702AuthorizationListBytesItem[] }): this {
     const from = addressOf(key);
     const nonce = this.nonces.get(from) ?? 0n;
     this.nonces.set(from, nonce + 1n);
-    const tx = createFeeMarket1559Tx(
-      {
-        nonce,
-        to: fields.to as `0x${string}` | undefined,
-        value: fields.value ?? 0n,
-        data: fields.data ?? new Uint8Array(),
-        gasLimit: fields.gasLimit ?? 100_000n,
-        maxFeePerGas: 20n,
-        maxPriorityFeePerGas: 2n,
-        chainId: 1n,
-      },
-      { common: this.common },
-    ).sign(key);
-    this.txs.push(tx);
+    const data = {
+      nonce,
+      to: fields.to as `0x${string}` | undefined,
+      value: fields.value ?? 0n,
+      data: fields.data ?? new Uint8Array(),
+      gasLimit: fields.gasLimit ?? 100_000n,
+      maxFeePerGas: 20n,
+      maxPriorityFeePerGas: 2n,
+      chainId: 1n,
+    };
+    const opts = { common: this.common };
+    const tx = fields.authorizationList ? createEOACode7702Tx({ ...data, authorizationList: fields.authorizationList }, opts) : createFeeMarket1559Tx(data, opts);
+    this.txs.push(tx.sign(key));
     return this;
   }
 
@@ -108,8 +126,7 @@ export class SyntheticBuilder {
     const block = createBlock(
       {
         header: {
-          number: 17_100_000n,
-          timestamp: 1_690_000_000n,
+          ...FORK_BLOCK[this.hardfork],
           gasLimit: 1_000_000_000n,
           baseFeePerGas: 7n,
           coinbase: COINBASE as `0x${string}`,
@@ -215,6 +232,48 @@ export function lifecycleBlock(): SyntheticBlock {
   b.tx(user, { to: token, data: tokenTransfer(addressOf(deployer), 10n), gasLimit: 21_000n + 1_100n + 2_000n }); // out of gas
   b.tx(user, { to: token, data: tokenTransfer(addressOf(deployer), 10n) }); // succeeds
   b.tx(deployer, { to: created, value: 7n, gasLimit: 21_000n }); // re-creates the destroyed address as a plain account
+  return b.build();
+}
+
+/** Runtime code of a call counter: slot 0 += 1 in the storage of the account it runs for. */
+const COUNTER_CODE = Uint8Array.from([0x5f, 0x54, 0x60, 0x01, 0x01, 0x5f, 0x55, 0x00]);
+
+/**
+ * A Prague block of `n` transactions carrying `authorizations` EIP-7702 authorizations, in segments
+ * of 20: a sponsor's set-code transaction delegating 4 fresh authorities to a counter, right after
+ * it one call to each of the 4 (running the counter in the authority's storage: it depends on the
+ * set-code transaction, and a worker that runs it first must run it again), then token transfers
+ * between distinct holders.
+ */
+export function delegationBlock(n = 1000, authorizations = 200): SyntheticBlock {
+  const segments = authorizations / 4;
+  if (!Number.isInteger(segments) || segments * 20 !== n) throw new RangeError('delegationBlock: n must be 5 × authorizations, authorizations a multiple of 4');
+  const b = new SyntheticBuilder('prague');
+  const counter = '0x' + '7c'.repeat(20);
+  const token = '0x' + '73'.repeat(20);
+  b.fund(counter, 0n, COUNTER_CODE);
+  const holders: Record<string, bigint> = {};
+  let holder = 0;
+  const transfer = () => {
+    const key = testKey(`delegation holder ${holder}`);
+    holders[addressOf(key)] = 1_000_000n;
+    b.fund(addressOf(key), ETHER);
+    b.tx(key, { to: token, data: tokenTransfer(addressOf(testKey(`delegation recipient ${holder}`)), 10n + BigInt(holder++)) });
+  };
+  for (let g = 0; g < segments; g++) {
+    const authorities = [0, 1, 2, 3].map((j) => testKey(`authority ${g} ${j}`));
+    const sponsor = testKey(`sponsor ${g}`);
+    b.fund(addressOf(sponsor), ETHER);
+    const list = authorities.map((k) => eoaCode7702SignAuthorization({ chainId: '0x1', address: counter as `0x${string}`, nonce: '0x0' }, k));
+    b.tx(sponsor, { to: addressOf(sponsor), authorizationList: list, gasLimit: 200_000n });
+    for (const [j, k] of authorities.entries()) {
+      const caller = testKey(`delegation caller ${g} ${j}`);
+      b.fund(addressOf(caller), ETHER);
+      b.tx(caller, { to: addressOf(k) });
+    }
+    for (let t = 0; t < 15; t++) transfer();
+  }
+  b.fund(token, 0n, TOKEN_CODE, holders);
   return b.build();
 }
 

@@ -218,7 +218,11 @@ class WorkerBlock {
   private async execute(task: ExecutionTask): Promise<void> {
     const t0 = performance.now();
     const tx = this.transaction(task.tx);
-    this.view.begin(task.tx, this.block.header.coinbase.bytes, tx.getSenderAddress().bytes, tx.to?.bytes, senderTerms(this.block, tx));
+    // The transaction at the commit point speculates on nothing: its sender is read exactly, so a
+    // nonce or balance runTx refuses is refused (a lazy read serves the nonce the transaction
+    // requires, and would have it re-run forever).
+    const exact = task.tx === this.sched.committed;
+    this.view.begin(task.tx, this.block.header.coinbase.bytes, tx.getSenderAddress().bytes, tx.to?.bytes, exact ? undefined : senderTerms(this.block, tx));
     let outcome: TxOutcome | undefined;
     let error: string | undefined;
     try {

@@ -44,7 +44,7 @@ describe('evm-accel CLI', () => {
       [['frobnicate'], /unknown command 'frobnicate'/],
       [['help', 'frobnicate'], /no command 'frobnicate'/],
       [['info', '--frob'], /info: Unknown option '--frob'/],
-      [['demo', '--blocks', '9'], /--blocks must be an integer in 1\.\.6, got '9'/],
+      [['demo', '--blocks', '9'], /--blocks must be an integer in 1\.\.8, got '9'/],
       [['demo', '--workers', '0'], /--workers must be an integer in 1\.\.256, got '0'/],
       [['demo', '--workers', '1.5'], /--workers must be an integer/],
       [['demo', '--json', 'extra'], /Unexpected argument 'extra'/],

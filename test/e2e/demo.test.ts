@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { expect, it } from 'vitest';
-import { DEMO_BLOCKS } from '../../src/cli/commands/demo.js';
+import { DEMO_BLOCKS, DEMO_BUILT_BLOCKS } from '../../src/cli/commands/demo.js';
 
 const run = promisify(execFile);
 
@@ -13,6 +13,7 @@ const run = promisify(execFile);
 it('the demo blocks ship in the npm package', () => {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { files: string[] };
   for (const n of DEMO_BLOCKS) expect(pkg.files).toContain(`test/fixtures/mainnet/${n}.json.gz`);
+  for (const name of DEMO_BUILT_BLOCKS) expect(pkg.files).toContain(`test/fixtures/built/${name}.json.gz`);
 });
 
 it('evm-accel demo --json verifies every bundled block and measures every ready backend', async () => {
@@ -20,12 +21,13 @@ it('evm-accel demo --json verifies every bundled block and measures every ready 
   const { stdout, stderr } = await run('node', [cli, 'demo', '--json'], { maxBuffer: 64 << 20 });
   const out = JSON.parse(stdout) as {
     verified: boolean;
-    blocks: { number: number; match: boolean; sequential: { identical: boolean } }[];
+    blocks: { number: number; source: string; match: boolean; sequential: { identical: boolean } }[];
     totals: { txs: number; speedup: number };
     kernels: { backend: string; keccak64PerSecond: number; ecrecoverPerSecond?: number }[];
     backends: { name: string; status: string; kernels: string[] }[];
   };
-  expect(out.blocks.map((b) => b.number)).toEqual(DEMO_BLOCKS);
+  expect(out.blocks.map((b) => b.number)).toEqual([...DEMO_BLOCKS, ...DEMO_BUILT_BLOCKS.map((n) => parseInt(n, 10))]);
+  expect(out.blocks.map((b) => b.source)).toEqual([...DEMO_BLOCKS.map(() => 'mainnet'), ...DEMO_BUILT_BLOCKS.map(() => 'built')]);
   for (const b of out.blocks) {
     expect(b.match, `block ${b.number}`).toBe(true);
     expect(b.sequential.identical, `block ${b.number} vs runBlock`).toBe(true);

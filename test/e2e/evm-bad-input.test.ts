@@ -9,6 +9,7 @@ import { executeBlock } from '../../src/evm/executor.js';
 import { loadFixture, type BlockFixture } from '../../src/evm/fixture.js';
 import { stateManagerFromPreState } from '../../src/evm/pre-state.js';
 import { InMemoryStateSource } from '../../src/evm/state-source.js';
+import { independentTransfers } from '../../src/evm/synthetic.js';
 import { WorkerPool } from '../../src/evm/worker-pool.js';
 
 const accel = useNativeAccelerator();
@@ -63,6 +64,20 @@ describe('bad input gives a clear error naming the transaction, never a root', (
     expect((err as Error).message).toMatch(/^transaction 0 \(0x5c504ed4.*sender doesn't have enough funds/);
   });
 
+  it('a transfer whose nonce the sender does not have fails the block instead of being re-run forever', async () => {
+    const s = independentTransfers(6);
+    const sender = s.block.transactions[3]!.getSenderAddress().toString();
+    s.preState[sender]!.nonce = '0x3';
+    for (const mode of ['parallel', 'inline'] as const) {
+      const target = await stateManagerFromPreState(s.preState);
+      const source = new InMemoryStateSource({ preState: s.preState, blockHashes: {} });
+      const err = await executeBlock(s.block, source, { target, pool, accelerator: accel(), mode }).catch((e: unknown) => e);
+      expect(err, mode).toBeInstanceOf(TxError);
+      expect((err as TxError).txIndex, mode).toBe(3);
+      expect((err as TxError).problem, mode).toMatch(/account has nonce of: 3 tx has nonce of: 0/);
+    }
+  });
+
   it('after a block fails mid-flight, the same pool executes the next block correctly', async () => {
     const good = await loadFixture('test/fixtures/mainnet/116525.json.gz');
     const bad = clone(good);
@@ -77,13 +92,14 @@ describe('bad input gives a clear error naming the transaction, never a root', (
     expect(bytesToHex(r.logsBloom)).toBe(bytesToHex(block.header.logsBloom));
   });
 
-  it('a hardfork beyond Cancun', async () => {
-    const common = new Common({ chain: Mainnet, hardfork: 'prague' });
-    const block = createBlock({ header: { number: 22_500_000n, timestamp: 1_750_000_000n, gasLimit: 30_000_000n, baseFeePerGas: 7n } }, { common });
+  it('a hardfork the executor does not model: Amsterdam, a draft in @ethereumjs/common', async () => {
+    const common = new Common({ chain: Mainnet, hardfork: 'amsterdam' });
+    const block = createBlock({ header: { number: 24_500_000n, timestamp: 1_800_000_000n, gasLimit: 30_000_000n, baseFeePerGas: 7n } }, { common });
     const target = await stateManagerFromPreState({});
     const source = new InMemoryStateSource({ preState: {}, blockHashes: {} });
-    await expect(executeBlock(block, source, { target, pool })).rejects.toThrow(UnsupportedBlockError);
-    await expect(executeBlock(block, source, { target, pool })).rejects.toThrow(/hardfork prague is not supported/);
+    const err = await executeBlock(block, source, { target, pool }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UnsupportedBlockError);
+    expect((err as Error).message).toMatch(/hardfork amsterdam is not supported \(a draft in the installed @ethereumjs\/common; chainstart to bpo2 are\)/);
   });
 
   it('a non-positive worker count', () => {

@@ -26,6 +26,23 @@ afterEach(() => vi.restoreAllMocks());
 const FAST = ['--backend', 'cpu-native'];
 
 describe('evm-accel run-block', () => {
+  it('replays built Prague and Osaka blocks, checking the requests hash and (whole pre-state) the state root', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'run-block-built-'));
+    for (const n of ['22431084-prague-fork', '23935694-osaka-fork']) copyFileSync(`test/fixtures/built/${n}.json.gz`, join(dir, `${n}.json.gz`));
+    const tampered = JSON.parse(gunzipSync(readFileSync('test/fixtures/built/22431085-prague.json.gz')).toString());
+    tampered.block.requestsHash = `0x${'11'.repeat(32)}`;
+    writeFileSync(join(dir, '22431085-prague.json.gz'), gzipSync(JSON.stringify(tampered)));
+    const { code, lines } = await capture([dir, '--json', '--workers', '2', ...FAST]);
+    expect(code).toBe(1);
+    const [prague, tamperedReport, osaka] = lines.map((l) => JSON.parse(l));
+    for (const r of [prague, osaka]) {
+      expect(r.match).toBe(true);
+      expect(r.checked).toEqual(expect.arrayContaining(['requestsHash', 'stateRoot', 'receiptsRoot', 'parentHash']));
+      expect(r.unchecked.map((u: { field: string }) => u.field)).not.toContain('stateRoot');
+    }
+    expect(tamperedReport.mismatches.map((m: { field: string }) => m.field)).toEqual(expect.arrayContaining(['hash', 'requestsHash']));
+  });
+
   it('replays a folder, one JSON line per block, exit 0 when every checkable field matches', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'run-block-'));
     for (const n of [46147, 4370000]) copyFileSync(`test/fixtures/mainnet/${n}.json.gz`, join(dir, `${n}.json.gz`));

@@ -16,6 +16,12 @@ import { intOption, MAX_WORKERS, parseCommandLine } from '../usage.js';
  */
 export const DEMO_BLOCKS = [46147, 5891667, 11814555, 13287210, 14396881, 19929064];
 
+/**
+ * Prague and Osaka blocks: no mainnet fixture covers them, so these are built from fixed keys
+ * (test/fixtures/built) and labelled as built wherever the demo shows them.
+ */
+export const DEMO_BUILT_BLOCKS = ['22431084-prague-fork', '23935694-osaka-fork'];
+
 interface KernelRate {
   backend: BackendName;
   keccak64PerSecond: number;
@@ -44,10 +50,11 @@ async function kernelRates(accel: Accelerator): Promise<KernelRate[]> {
   return out;
 }
 
-type DemoBlock = Omit<ReplayReport, 'mismatches'> & { mismatches: number };
+type DemoBlock = Omit<ReplayReport, 'mismatches'> & { mismatches: number; source: 'mainnet' | 'built' };
 
 /**
- * `evm-accel demo [--json] [--workers N] [--blocks N]`: the backends found, the bundled mainnet blocks replayed
+ * `evm-accel demo [--json] [--workers N] [--blocks N]`: the backends found, the bundled blocks
+ * (mainnet, and built Prague and Osaka ones, labelled `source: 'built'`) replayed
  * sequentially (plain ethereumjs runBlock) and in parallel (Block-STM with batched sender recovery
  * on the best backend), each verified against its header and against the sequential result, and
  * the kernels' throughput per backend.
@@ -57,20 +64,21 @@ export async function demo(argv: string[]): Promise<number> {
     options: { json: { type: 'boolean', default: false }, workers: { type: 'string' }, blocks: { type: 'string' } },
   });
   const workers = intOption('workers', values.workers, 1, MAX_WORKERS);
-  const demoBlocks = DEMO_BLOCKS.slice(0, intOption('blocks', values.blocks, 1, DEMO_BLOCKS.length));
+  const all = [...DEMO_BLOCKS.map((n) => ['mainnet', String(n)] as const), ...DEMO_BUILT_BLOCKS.map((name) => ['built', name] as const)];
+  const files = all.slice(0, intOption('blocks', values.blocks, 1, all.length));
   const say = (s: string) => void (values.json ? process.stderr : process.stdout).write(s);
   const accel = await createAccelerator();
   const pool = WorkerPool.create(workers);
   try {
     say('backends:\n');
     for (const b of await accel.ready()) say(`  ${b.name.padEnd(11)} ${b.status.padEnd(12)} ${b.device}${b.reason ? ` (${b.reason})` : ''}\n`);
-    const progress = new Progress(demoBlocks.length + 1, 'demo');
+    const progress = new Progress(files.length + 1, 'demo');
     const blocks: DemoBlock[] = [];
-    for (const n of demoBlocks) {
-      const fx = await loadFixture(join(packageRoot(), 'test', 'fixtures', 'mainnet', `${n}.json.gz`));
+    for (const [source, name] of files) {
+      const fx = await loadFixture(join(packageRoot(), 'test', 'fixtures', source, `${name}.json.gz`));
       const { result: _r, mismatches, ...report } = await replayFixture(fx, { pool, accelerator: accel, sequential: true });
-      blocks.push({ ...report, mismatches: mismatches.length });
-      progress.tick(`block ${n}: ${report.match ? 'verified' : 'MISMATCH'}`);
+      blocks.push({ ...report, mismatches: mismatches.length, source });
+      progress.tick(`${source} block ${name}: ${report.match ? 'verified' : 'MISMATCH'}`);
     }
     const kernels = await kernelRates(accel);
     progress.tick('kernels measured');
@@ -93,10 +101,11 @@ export async function demo(argv: string[]): Promise<number> {
       say(`\n${'block'.padStart(10)} ${'fork'.padEnd(16)} ${'txs'.padStart(5)} ${'runBlock'.padStart(10)} ${'parallel'.padStart(10)} ${'speed-up'.padStart(9)}  re-exec  verified\n`);
       for (const b of blocks) {
         say(
-          `${String(b.number).padStart(10)} ${b.hardfork.padEnd(16)} ${String(b.txs).padStart(5)} ${`${b.sequential!.ms.toFixed(0)} ms`.padStart(10)} ` +
+          `${`${b.number}${b.source === 'built' ? '*' : ''}`.padStart(10)} ${b.hardfork.padEnd(16)} ${String(b.txs).padStart(5)} ${`${b.sequential!.ms.toFixed(0)} ms`.padStart(10)} ` +
             `${`${b.ms.toFixed(0)} ms`.padStart(10)} ${`${b.sequential!.speedup.toFixed(2)}×`.padStart(9)}  ${String(b.reExecutions).padStart(7)}  ${b.match ? 'yes (header, runBlock)' : 'NO'}\n`,
         );
       }
+      say(`* built from fixed keys (test/fixtures/built), not a mainnet block: no mainnet fixture covers Prague or Osaka\n`);
       say(`\n${summary.totals.txs} transactions: runBlock ${seqMs.toFixed(0)} ms, evm-accel ${parMs.toFixed(0)} ms on ${pool.size} workers: ${summary.totals.speedup.toFixed(2)}× faster\n`);
       say('\nkernel throughput (this machine, short runs):\n');
       for (const k of kernels) {

@@ -34,6 +34,7 @@ import {
 import { buildBlock, createVM, runBlock, type RunBlockResult, type RunTxResult, type VM } from '@ethereumjs/vm';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { blockFromRpc, loadKzgOnce } from '../../../src/evm/chain.js';
+import { blobSchedule } from '../../../src/evm/forks/blob-schedule.js';
 import type { BlockFixture, PreState, RpcBlock } from '../../../src/evm/fixture.js';
 import { stateManagerFromPreState } from '../../../src/evm/pre-state.js';
 
@@ -310,6 +311,8 @@ export class ChainBuilder {
     }
     const block = createBlockFromRLP(built.serialize(), { common });
     const rpc = toRpc(block);
+    // The parent's hash too, so that the fixture's parentHash is checkable.
+    this.requestedHashes.add(number - 1n);
     const fixture: BlockFixture = {
       number: Number(number),
       source: 'built',
@@ -423,14 +426,6 @@ function withBlockParams(common: Common): Common {
   return c;
 }
 
-/** EIP-7840's blob schedule entry for the Common's hardfork. */
-export function blobSchedule(blockCommon: Common) {
-  const common = withBlockParams(blockCommon);
-  const perBlob = common.param('blobGasPerBlob');
-  const s = common.getBlobGasSchedule();
-  return { target: Number(s.targetBlobGasPerBlock / perBlob), max: Number(s.maxBlobGasPerBlock / perBlob), baseFeeUpdateFraction: Number(s.blobGasPriceUpdateFraction) };
-}
-
 /** The block as `eth_getBlockByNumber(n, true)` would return it. */
 export function toRpc(block: Block): RpcBlock {
   const h = block.header.toJSON();
@@ -471,7 +466,7 @@ export function toRpc(block: Block): RpcBlock {
  * fixture's block must decode to the built one, and its roots, bloom, gas and requests hash must
  * be what runBlock computes.
  */
-export async function runPlain(fixture: BlockFixture, generate = false): Promise<RunBlockResult> {
+export async function runPlain(fixture: BlockFixture, generate = false): Promise<RunBlockResult & { state: MerkleStateManager }> {
   const block = await blockFromRpc(fixture.block);
   if (bytesToHex(block.hash()) !== fixture.block.hash) throw new Error(`block ${fixture.number}: the JSON-RPC form does not decode to the built block`);
   const stateManager = await stateManagerFromPreState(fixture.preState);
@@ -487,5 +482,5 @@ export async function runPlain(fixture: BlockFixture, generate = false): Promise
     },
   } as unknown as EVMMockBlockchainInterface;
   const vm = await createVM({ common: block.common.copy(), stateManager, blockchain });
-  return runBlock(vm, { block, skipHeaderValidation: true, generate });
+  return { ...(await runBlock(vm, { block, skipHeaderValidation: true, generate })), state: stateManager };
 }
