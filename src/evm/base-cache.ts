@@ -17,6 +17,7 @@ export class BaseStateCache {
   private readonly values = new Map<StateKey, StateValue>();
   private readonly pending = new Map<StateKey, Promise<StateValue>>();
   private readonly codes = new Map<string, Promise<Uint8Array>>();
+  private readonly knownCodes = new Map<string, Uint8Array>();
 
   constructor(private readonly fetch: BaseFetcher) {}
 
@@ -42,6 +43,21 @@ export class BaseStateCache {
     return p;
   }
 
+  /** Records a value learnt elsewhere (another thread fetched it). */
+  learn(key: StateKey, value: StateValue): void {
+    this.values.set(key, value);
+  }
+
+  /** Records code learnt elsewhere. */
+  learnCode(codeHash: string, code: Uint8Array): void {
+    this.knownCodes.set(codeHash, code);
+  }
+
+  /** Code already known, by hash. */
+  peekCode(codeHash: string): Uint8Array | undefined {
+    return this.knownCodes.get(codeHash);
+  }
+
   /** The pre-block value of `key` where it is already known. */
   peek(key: StateKey): StateValue | undefined {
     return this.values.get(key);
@@ -49,6 +65,8 @@ export class BaseStateCache {
 
   /** Code by hash, fetched once. */
   code(address: string, codeHash: string): Promise<Uint8Array> {
+    const known = this.knownCodes.get(codeHash);
+    if (known) return Promise.resolve(known);
     let c = this.codes.get(codeHash);
     if (!c) {
       c = this.fetch.code(address, codeHash);

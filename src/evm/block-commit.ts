@@ -2,7 +2,7 @@ import type { StateManagerInterface } from '@ethereumjs/common';
 import { Account, Address, bytesToHex, equalsBytes, hexToBytes, KECCAK256_NULL } from '@ethereumjs/util';
 import { resolve, type BaseReader, type MVMemory, type WriteSet } from './mv-memory.js';
 import { accountKey, clearKey, keyHex, parseKey, type StateKey } from './state-key.js';
-import type { AccountValue, StateValue } from './state-value.js';
+import type { AccountValue } from './state-value.js';
 
 /**
  * Applies one committed transaction's write set to the target state manager. Account fields are
@@ -61,13 +61,13 @@ export async function applyWrites(target: StateManagerInterface, writes: WriteSe
 }
 
 /**
- * Applies the net effect of a whole block's committed transactions at once: every key any
- * transaction wrote, at its final value (what a reader after the last transaction sees). Equal to
- * applying each write set in order, with far fewer trie updates where transactions share
- * accounts (the fee recipient, hot contracts). Used where receipts need no intermediate state
- * roots (Byzantium on).
+ * The net effect of a whole block's committed transactions: every key any transaction wrote, at
+ * its final value (what a reader after the last transaction sees), with the code of every account
+ * whose code was deployed in the block. Applying it once equals applying each write set in order,
+ * with far fewer trie updates where transactions share accounts (the fee recipient, hot
+ * contracts). For blocks whose receipts need no intermediate state roots (Byzantium on).
  */
-export async function applyNet(target: StateManagerInterface, mv: MVMemory, txCount: number, base: BaseReader): Promise<void> {
+export async function netWrites(mv: MVMemory, txCount: number, base: BaseReader): Promise<WriteSet> {
   const byAddress = new Map<string, { account: boolean; cleared: boolean; slots: Set<StateKey> }>();
   for (let tx = 0; tx < txCount; tx++) {
     for (const key of mv.keysOf(tx)) {
@@ -79,14 +79,18 @@ export async function applyNet(target: StateManagerInterface, mv: MVMemory, txCo
       else e.slots.add(key);
     }
   }
+  const net: WriteSet = { values: [], deltas: [], codes: [] };
   for (const [a, e] of byAddress) {
-    const final = e.account ? ((await resolve(mv, accountKey(a), txCount, base)) as AccountValue | null) : undefined;
-    const values: [StateKey, StateValue][] = [];
-    if (final !== undefined) values.push([accountKey(a), final]);
-    if (e.cleared) values.push([clearKey(a), true]);
-    for (const key of e.slots) values.push([key, await resolve(mv, key, txCount, base)]);
-    await applyWrites(target, { values, deltas: [], codes: [] }, mv.codes);
+    if (e.account) {
+      const final = (await resolve(mv, accountKey(a), txCount, base)) as AccountValue | null;
+      net.values.push([accountKey(a), final]);
+      const code = final && mv.codes.get(keyHex(final.codeHash));
+      if (code) net.codes.push([keyHex(final.codeHash), code]);
+    }
+    if (e.cleared) net.values.push([clearKey(a), true]);
+    for (const key of e.slots) net.values.push([key, await resolve(mv, key, txCount, base)]);
   }
+  return net;
 }
 
 function addr(a: string): Address {

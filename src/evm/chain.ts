@@ -10,20 +10,67 @@ let kzgPromise: Promise<KZG> | undefined;
 
 /** The KZG (kzg-wasm, official trusted setup), loaded once per thread on first use. */
 export function loadKzgOnce(): Promise<KZG> {
-  kzgPromise ??= loadKZG();
+  kzgPromise ??= loadKZG().then((kzg) => (KZG_ON_DEMAND.loaded = kzg));
   return kzgPromise;
 }
 
 /**
- * A mainnet Common for one JSON-RPC block. From Cancun on a real KZG is attached: blob
- * transactions cannot be constructed without one, and the point-evaluation precompile must verify
- * proofs for real (without a KZG, ethereumjs would accept any proof).
+ * The KZG a block's Common carries from Cancun on, loaded only when a block needs it: blob
+ * transactions need a KZG object to be constructed but never call it while a block executes; the
+ * point-evaluation precompile calls it, synchronously, and loading kzg-wasm takes many seconds.
+ * Until {@link loadKzgOnce} has loaded it, a call throws (the precompile then fails) and is
+ * counted in `missed`: a runner that sees a miss reverts and runs again with the KZG loaded. The
+ * parallel executor never misses: its workers forward proofs to a main thread that loads on demand.
+ */
+class KzgOnDemand implements KZG {
+  /** The real KZG, once {@link loadKzgOnce} has loaded it. */
+  loaded: KZG | undefined;
+  /** Calls that found it not loaded. */
+  missed = 0;
+  private use(): KZG {
+    if (this.loaded) return this.loaded;
+    this.missed++;
+    throw new Error('KZG not loaded yet (loaded on demand; the block is run again)');
+  }
+  verifyProof(...a: Parameters<KZG['verifyProof']>) {
+    return this.use().verifyProof(...a);
+  }
+  blobToKzgCommitment(...a: Parameters<KZG['blobToKzgCommitment']>) {
+    return this.use().blobToKzgCommitment(...a);
+  }
+  computeBlobProof(...a: Parameters<KZG['computeBlobProof']>) {
+    return this.use().computeBlobProof(...a);
+  }
+  verifyBlobProofBatch(...a: Parameters<KZG['verifyBlobProofBatch']>) {
+    return this.use().verifyBlobProofBatch(...a);
+  }
+  computeCells(...a: Parameters<KZG['computeCells']>) {
+    return this.use().computeCells(...a);
+  }
+  computeCellsAndProofs(...a: Parameters<KZG['computeCellsAndProofs']>) {
+    return this.use().computeCellsAndProofs(...a);
+  }
+  recoverCellsAndProofs(...a: Parameters<KZG['recoverCellsAndProofs']>) {
+    return this.use().recoverCellsAndProofs(...a);
+  }
+  verifyCellKzgProofBatch(...a: Parameters<KZG['verifyCellKzgProofBatch']>) {
+    return this.use().verifyCellKzgProofBatch(...a);
+  }
+}
+
+/** The one on-demand KZG of this thread (see {@link KzgOnDemand}). */
+export const KZG_ON_DEMAND = new KzgOnDemand();
+
+/**
+ * A mainnet Common for one JSON-RPC block. From Cancun on it carries {@link KZG_ON_DEMAND}: blob
+ * transactions cannot be constructed without a KZG, and the point-evaluation precompile must
+ * verify proofs for real (without a KZG, ethereumjs would accept any proof).
  */
 export async function mainnetCommon(rpc: RpcBlock, extra: CustomCrypto = {}): Promise<Common> {
   const probe = new Common({ chain: Mainnet });
   probe.setHardforkBy({ blockNumber: BigInt(rpc.number), timestamp: BigInt((rpc.timestamp as string | undefined) ?? 0) });
   const customCrypto: CustomCrypto = { ...extra };
-  if (probe.isActivatedEIP(4844)) customCrypto.kzg = await loadKzgOnce();
+  if (probe.isActivatedEIP(4844)) customCrypto.kzg = KZG_ON_DEMAND;
   return new Common({ chain: Mainnet, customCrypto });
 }
 

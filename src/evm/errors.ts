@@ -22,6 +22,21 @@ export class UnsupportedBlockError extends Error {
   override readonly name = 'UnsupportedBlockError';
 }
 
+/**
+ * The block's pre-state could not be read: the state source failed (or did not answer within the
+ * executor's `readTimeoutMs`). Not a fault of the block: a node should retry, not reject it.
+ */
+export class StateSourceError extends Error {
+  override readonly name = 'StateSourceError';
+  constructor(
+    /** What was being read: a state key (see state-key.ts), a code hash, or `blockhash <n>`. */
+    readonly key: string,
+    readonly problem: string,
+  ) {
+    super(`reading pre-block state ${key}: ${problem}`);
+  }
+}
+
 /** The transaction's hash; ethereumjs refuses to hash a transaction it deems unsigned (r or s zero), so hash its bytes then. */
 function safeHash(tx: TypedTransaction): string {
   try {

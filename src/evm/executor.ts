@@ -1,24 +1,28 @@
 import type { Block } from '@ethereumjs/block';
 import { Hardfork, type StateManagerInterface } from '@ethereumjs/common';
 import { hexToBytes } from '@ethereumjs/util';
+import { serialize } from 'node:v8';
 import type { Worker } from 'node:worker_threads';
 import { BaseStateCache } from './base-cache.js';
-import { applyNet, applyWrites } from './block-commit.js';
+import { applyWrites } from './block-commit.js';
 import { applyPostBlock, applyPrelude } from './block-steps.js';
-import { loadKzgOnce } from './chain.js';
-import { TxError } from './errors.js';
+import { KZG_ON_DEMAND, loadKzgOnce } from './chain.js';
+import { ByteReader, readWriteSet } from './codec.js';
+import { defaultCostModel, predictedGas, type CostModel, type ExecutionPath } from './cost-model.js';
+import { StateSourceError, TxError } from './errors.js';
 import type { RecoveredAuthorities } from './forks/authorities.js';
 import { commonSpec } from './forks/common-spec.js';
 import { executionRequests } from './forks/requests.js';
 import { assertSupported } from './forks/supported.js';
-import { MVMemory, resolve, resolveNow } from './mv-memory.js';
+import { executeInline } from './inline.js';
+import { TxEntryReader } from './log-entry.js';
+import { MainThreadClock, type MainThreadTimings } from './main-thread-time.js';
 import type { BlockOutcome } from './outcome.js';
-import type { ExecDone, FromWorker, Publication, ReadRequest, ToWorker, TxOutcome } from './protocol.js';
-import { readHolds, type LazyRead } from './read-set.js';
+import type { BlockSetup, Fatal, FromWorker, ReadRequest, ToWorker, TxOutcome } from './protocol.js';
 import { ReceiptAccumulator } from './receipts.js';
-import { Scheduler } from './scheduler.js';
+import { BlockState, FailureKind, Scheduler } from './scheduler.js';
 import { recoverSignatures, senderHex, type SenderRecovery } from './senders.js';
-import type { StateKey } from './state-key.js';
+import { SharedBaseLog } from './shared-base.js';
 import { readSourceKey, type StateSource } from './state-source.js';
 import type { StateValue } from './state-value.js';
 import { WorkerPool } from './worker-pool.js';
@@ -31,10 +35,27 @@ export interface ExecuteBlockOptions {
   target: StateManagerInterface;
   /** Batched sender recovery; without one, ethereumjs recovers senders one by one on the main thread. */
   accelerator?: SenderRecovery;
-  /** Worker threads for a pool created for this call (default: one per core); ignored with `pool`. */
+  /** Worker threads for a pool created (and closed) for this call; ignored with `pool`. */
   workers?: number;
-  /** A pool to reuse across blocks (the caller closes it). */
+  /** The pool to run on (the caller closes it); default: the process's warm pool ({@link WorkerPool.shared}). */
   pool?: WorkerPool;
+  /**
+   * `inline`: on the calling thread, one transaction after the other; `parallel`: Block-STM on the
+   * pool; `auto` (default): whichever the cost model predicts fastest for this block.
+   */
+  mode?: 'auto' | ExecutionPath;
+  /** The cost model `auto` asks and teaches (default: one per process). */
+  costModel?: CostModel;
+  /**
+   * The block's senders, already recovered (20 bytes per transaction, see {@link recoverSenders}):
+   * a caller replaying many blocks recovers the next blocks' senders while this one executes.
+   */
+  senders?: Uint8Array;
+  /**
+   * With `senders`: the block's EIP-7702 authorities recovered in the same batch (see
+   * {@link recoverSignatures}); without them the workers' runTx recovers authorities itself.
+   */
+  authorities?: RecoveredAuthorities;
   /**
    * Fall back to in-order execution (one transaction at a time, no speculation) for the next
    * {@link FALLBACK_SPAN} transactions whenever the last {@link FALLBACK_WINDOW} commits needed more
@@ -43,6 +64,13 @@ export interface ExecuteBlockOptions {
   fallbackRatio?: number;
   /** How far ahead of the commit point transactions may run speculatively (default 64). */
   window?: number;
+  /**
+   * Milliseconds a read of the state source may take before the block fails with a
+   * {@link StateSourceError} (default: no limit).
+   */
+  readTimeoutMs?: number;
+  /** Times a block replaces a worker that died (exited, crashed) before it gives up (default 3). */
+  maxWorkerRestarts?: number;
   /**
    * Senders the block is known to have (a fixture's `from`, 0x-hex per transaction): a recovered
    * sender that differs is reported as a bad signature of that transaction instead of executing.
@@ -63,13 +91,17 @@ export interface ExecuteBlockResult extends BlockOutcome {
   inOrderTxs: number;
   /** Times the block fell back to in-order execution. */
   fallbacks: number;
+  /** The path the block took. */
+  path: ExecutionPath;
+  /** Workers that died during the block and were replaced (their tasks re-run). */
+  workerRestarts: number;
+  /** Workers that ran it (0 inline). */
   workers: number;
   /**
-   * Milliseconds: sender recovery, execution and commit, whole call; and, within execution, time
-   * the main thread spent committing into the target and validating, and the workers' summed
-   * execution time.
+   * Milliseconds: sender recovery, execution and commit, whole call; the workers' summed execution
+   * time; and the main thread's busy time during execution, split by what it did.
    */
-  timings: { sendersMs: number; executeMs: number; totalMs: number; commitMs: number; validateMs: number; workerMs: number };
+  timings: { sendersMs: number; executeMs: number; totalMs: number; workerMs: number; main: MainThreadTimings };
 }
 
 /**
@@ -83,7 +115,9 @@ export interface ExecuteBlockResult extends BlockOutcome {
 export async function executeBlock(block: Block, source: StateSource, opts: ExecuteBlockOptions): Promise<ExecuteBlockResult> {
   assertSupported(block);
   const t0 = performance.now();
-  const { senders, authorities } = await recoverSignatures(block, opts.accelerator);
+  const { senders, authorities } = opts.senders
+    ? { senders: opts.senders, authorities: opts.authorities ?? { keys: [], addresses: [] } }
+    : await recoverSignatures(block, opts.accelerator);
   opts.expectedSenders?.forEach((want, i) => {
     const got = senderHex(senders, i);
     if (want !== undefined && want.toLowerCase() !== got) {
@@ -91,208 +125,268 @@ export async function executeBlock(block: Block, source: StateSource, opts: Exec
     }
   });
   const t1 = performance.now();
-  const pool = opts.pool ?? WorkerPool.create(opts.workers);
-  pool.acquire();
+  const ownPool = opts.pool === undefined && opts.workers !== undefined;
+  const pool = opts.pool ?? (ownPool ? WorkerPool.create(opts.workers) : WorkerPool.shared());
+  const model = opts.costModel ?? defaultCostModel;
+  const gas = predictedGas(block.header, block.transactions.map((tx) => tx.gasLimit));
+  const path = opts.mode === undefined || opts.mode === 'auto' ? model.choose(gas, pool) : opts.mode;
   await opts.target.checkpoint();
   try {
-    const run = new BlockRun(block, source, opts, pool, senders, authorities);
-    const outcome = await run.execute();
+    let outcome: RunOutcome;
+    if (path === 'inline') {
+      outcome = await runInline(block, source, opts.target, senders);
+      model.recordInline(gas, performance.now() - t1);
+    } else {
+      const cold = !pool.started;
+      pool.acquire();
+      try {
+        outcome = await new BlockRun(block, source, opts, pool, senders, authorities).execute();
+      } finally {
+        pool.release();
+      }
+      const totalMs = performance.now() - t1;
+      model.recordParallel(gas, { totalMs, runMs: outcome.stats.runMs, workerMs: outcome.stats.workerMs }, cold ? totalMs - outcome.stats.runMs : undefined);
+    }
+    // EIP-7685 requests come last (after withdrawals and rewards): their system calls write the
+    // queue contracts' storage, so the state root is the one after them.
+    const requests = await executionRequests(block, opts.target, outcome.receipts);
+    if (requests) outcome.stateRoot = await opts.target.getStateRoot();
     await opts.target.commit();
     const t2 = performance.now();
     const { stats, ...rest } = outcome;
-    return { ...rest, workers: pool.size, timings: { sendersMs: t1 - t0, executeMs: t2 - t1, totalMs: t2 - t0, ...stats } };
+    return {
+      ...rest,
+      ...requests,
+      path,
+      workers: path === 'inline' ? 0 : pool.size,
+      timings: { sendersMs: t1 - t0, executeMs: t2 - t1, totalMs: t2 - t0, workerMs: stats.workerMs, main: stats.main },
+    };
   } catch (e) {
     await opts.target.revert();
-    if (opts.pool) await pool.recycle();
+    if (path === 'parallel' && !ownPool) await pool.recycle();
     throw e;
   } finally {
-    pool.release();
-    if (!opts.pool) await pool.close();
+    if (ownPool) await pool.close();
   }
 }
 
-type RunOutcome = Omit<ExecuteBlockResult, 'workers' | 'timings'> & { stats: { commitMs: number; validateMs: number; workerMs: number } };
-
-interface WorkerSlot {
-  worker: Worker;
-  signal: Int32Array;
-  /** Publications already sent to this worker. */
-  cursor: number;
-  idle: boolean;
+/**
+ * The inline path, run again from the pre-state if a point-evaluation call found the on-demand
+ * KZG not loaded yet (see KZG_ON_DEMAND).
+ */
+async function runInline(block: Block, source: StateSource, target: StateManagerInterface, senders: Uint8Array): Promise<RunOutcome> {
+  const clock = new MainThreadClock();
+  const missed = KZG_ON_DEMAND.missed;
+  let out = await executeInline(block, source, target, senders);
+  if (KZG_ON_DEMAND.missed !== missed) {
+    await target.revert();
+    await target.checkpoint();
+    await loadKzgOnce();
+    out = await executeInline(block, source, target, senders);
+  }
+  const n = block.transactions.length;
+  return { ...out, executions: n, reExecutions: 0, inOrderTxs: 0, fallbacks: 0, workerRestarts: 0, stats: { workerMs: 0, runMs: 0, main: clock.read(n) } };
 }
 
-/** One block on the pool: hands the scheduler's tasks to workers, validates and commits their results in order. */
+type RunOutcome = Omit<ExecuteBlockResult, 'path' | 'workers' | 'timings'> & { stats: { workerMs: number; runMs: number; main: MainThreadTimings } };
+
+/** How long the main thread sleeps between looks at the scheduler, should a wake-up be missed. */
+const FOLLOW_WAIT_MS = 50;
+/** The least time between two looks, so that the main thread wakes per batch of commits, not per commit. */
+const FOLLOW_GAP_MS = 4;
+/** The slot whose worker sends the block's net writes. */
+const COLLECTOR = 0;
+/** How long to wait for a failing worker's reason after it marked the block failed. */
+const FATAL_GRACE_MS = 2_000;
+
+/**
+ * One block on the pool, as the main thread sees it: it starts the workers on the shared
+ * scheduler, serves the pre-block reads they cannot make themselves, follows the commit index to
+ * build receipts (applying each transaction to the target where receipts carry state roots), and
+ * at the end writes the block's net writes into the target once.
+ */
 class BlockRun {
   private readonly n: number;
-  private readonly mv = new MVMemory();
-  private readonly publications: Publication[] = [];
   private readonly scheduler: Scheduler;
   private readonly base: BaseStateCache;
+  private readonly sharedBase: SharedBaseLog;
   private readonly receipts: ReceiptAccumulator;
-  private readonly results: (ExecDone | undefined)[];
-  private readonly readValues: (Map<StateKey, StateValue | LazyRead> | undefined)[];
-  private readonly readers = new Map<StateKey, Set<number>>();
-  private readonly slots: WorkerSlot[];
-  private committing = false;
-  private commitMs = 0;
-  private validateMs = 0;
-  private workerMs = 0;
-  private finished!: (r: RunOutcome) => void;
-  private failed!: (e: unknown) => void;
+  private readonly clock = new MainThreadClock();
   private readonly perTxRoots: boolean;
+  private readonly signals: Int32Array[];
+  /** Code deployed by the block's committed transactions (pre-Byzantium path), by hash. */
+  private readonly codes = new Map<string, Uint8Array>();
+  private followed = 0;
+  /** Set once the net writes are in: a worker exiting after that no longer matters. */
+  private finished = false;
+  private restarts = 0;
+  private lastCrash: Error | undefined;
+  private shared: SharedArrayBuffer | undefined;
+  private readonly listeners: (() => void)[] = [];
+  /** From the workers' start to the last commit. */
+  private runMs = 0;
+  private fatal: Fatal | undefined;
+  private workerError: Error | undefined;
+  private net: ((writes: Uint8Array) => void) | undefined;
+  private wake: (() => void) | undefined;
 
   constructor(
     private readonly block: Block,
     private readonly source: StateSource,
     private readonly opts: ExecuteBlockOptions,
-    pool: WorkerPool,
+    private readonly pool: WorkerPool,
     private readonly senders: Uint8Array,
     private readonly authorities: RecoveredAuthorities,
   ) {
     this.n = block.transactions.length;
-    this.scheduler = new Scheduler(this.n, { window: opts.window ?? 64, fallbackRatio: opts.fallbackRatio ?? 0.5 });
+    this.scheduler = Scheduler.create(this.n, pool.size, { window: opts.window ?? 64, fallbackRatio: opts.fallbackRatio ?? 0.5 });
+    const limit = <T>(what: string, p: Promise<T>) => withTimeout(p, opts.readTimeoutMs, what);
     this.base = new BaseStateCache({
-      state: (key) => readSourceKey(source, key),
-      code: (address, codeHash) => (this.mv.codes.has(codeHash) ? Promise.resolve(this.mv.codes.get(codeHash)!) : source.getCode(hexToBytes(`0x${address}`))),
+      state: (key) => limit(key, readSourceKey(source, key)),
+      code: (address, codeHash) => limit(codeHash, source.getCode(hexToBytes(`0x${address}`))),
     });
+    this.sharedBase = new SharedBaseLog(pool.baseLog);
     this.receipts = new ReceiptAccumulator(block);
-    this.results = new Array(this.n).fill(undefined);
-    this.readValues = new Array(this.n).fill(undefined);
     this.perTxRoots = !block.common.gteHardfork(Hardfork.Byzantium);
-    this.slots = pool.workers.map((worker) => ({
-      worker,
-      signal: new Int32Array(new SharedArrayBuffer(8)),
-      cursor: 0,
-      idle: false,
-    }));
+    this.signals = pool.workers.map(() => new Int32Array(new SharedArrayBuffer(8)));
   }
 
   async execute(): Promise<RunOutcome> {
     const prelude = await applyPrelude({ block: this.block, target: this.opts.target });
-    this.mv.record(-1, prelude);
-    this.publications.push({ tx: -1, writes: prelude });
     if (this.n === 0) return this.finish();
-    const done = new Promise<RunOutcome>((resolve, reject) => {
-      this.finished = resolve;
-      this.failed = reject;
+    const setup: BlockSetup = {
+      block: this.block.serialize(),
+      common: commonSpec(this.block.common),
+      txs: this.block.transactions.map((tx) => tx.serialize()),
+      senders: this.senders,
+      authorities: this.authorities,
+      kzg: this.block.common.isActivatedEIP(4844),
+      prelude,
+      ...(this.source.snapshot && { snapshot: this.source.snapshot() }),
+    };
+    this.shared = this.clock.time('messaging', () => {
+      const bytes = serialize(setup);
+      const sab = new SharedArrayBuffer(bytes.length);
+      new Uint8Array(sab).set(bytes);
+      return sab;
     });
-    const kzg = this.block.common.isActivatedEIP(4844);
-    const snapshot = this.source.snapshot?.();
-    const txs = this.block.transactions.map((tx) => tx.serialize());
-    const handlers = this.slots.map((slot) => {
-      const onMessage = (m: FromWorker) => this.onMessage(slot, m);
-      const onError = (e: Error) => this.failed(e);
-      slot.worker.on('message', onMessage);
-      slot.worker.on('error', onError);
-      return () => {
-        slot.worker.off('message', onMessage);
-        slot.worker.off('error', onError);
-      };
-    });
+    this.pool.reset();
+    this.pool.workers.forEach((worker, slot) => this.listen(worker, slot));
     try {
-      for (const slot of this.slots) {
-        this.post(slot, {
-          type: 'begin',
-          block: this.block.serialize(),
-          common: commonSpec(this.block.common),
-          txs,
-          senders: this.senders,
-          authorities: this.authorities,
-          kzg,
-          kzgSignal: slot.signal.buffer as SharedArrayBuffer,
-          snapshot,
-        });
-      }
-      return await done;
+      this.pool.workers.forEach((worker, slot) => this.post(worker, this.begin(slot)));
+      const r0 = performance.now();
+      await this.follow();
+      this.runMs = performance.now() - r0;
+      return await this.finish();
+    } catch (e) {
+      this.scheduler.fail(FailureKind.Aborted);
+      throw e;
     } finally {
-      for (const slot of this.slots) this.post(slot, { type: 'end' });
-      handlers.forEach((off) => off());
+      for (const worker of this.pool.workers) this.post(worker, { type: 'end' });
+      this.listeners.forEach((off) => off());
     }
   }
 
-  private post(slot: WorkerSlot, m: ToWorker): void {
-    slot.worker.postMessage(m);
+  private begin(slot: number): ToWorker {
+    return {
+      type: 'begin',
+      slot,
+      setup: this.shared!,
+      scheduler: this.scheduler.init,
+      logs: this.pool.logs.map((l) => l.buffer),
+      baseLog: this.pool.baseLog.buffer,
+      kzgSignal: this.signals[slot]!.buffer as SharedArrayBuffer,
+    };
   }
 
-  private onMessage(slot: WorkerSlot, m: FromWorker): void {
+  private listen(worker: Worker, slot: number): () => void {
+    const onMessage = (m: FromWorker) => this.onMessage(worker, slot, m);
+    const onError = (e: Error) => {
+      this.lastCrash = e;
+    };
+    const onExit = (code: number) => {
+      off();
+      void this.replace(slot, code);
+    };
+    const off = () => {
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+    };
+    worker.on('message', onMessage);
+    worker.on('error', onError);
+    worker.on('exit', onExit);
+    this.listeners[slot] = off;
+    return off;
+  }
+
+  /**
+   * A worker died mid-block: what it left half-done is undone in the scheduler (its execution is
+   * ready again under a new incarnation, a commit it had marked is completed, its lock released),
+   * a fresh worker takes its slot and log and joins the block. After `maxWorkerRestarts` the block
+   * fails instead.
+   */
+  private async replace(slot: number, code: number): Promise<void> {
+    const why = `EVM worker ${slot} exited (code ${code}${this.lastCrash ? `: ${this.lastCrash.message}` : ''}) in the middle of block ${this.block.header.number}`;
+    if (this.scheduler.state === BlockState.Failed || this.finished) return;
+    if (++this.restarts > (this.opts.maxWorkerRestarts ?? 3)) return this.stop(new Error(why));
+    this.scheduler.recoverSlot(slot, (tx) => this.entry(tx).blockGasSpent);
+    const fresh = await this.pool.replace(slot);
+    this.listen(fresh, slot);
+    this.post(fresh, this.begin(slot));
+    // A worker that dies while collecting: its successor (whose replica catches up from the logs) collects.
+    if (this.net && slot === COLLECTOR) this.post(fresh, { type: 'collect' });
+  }
+
+  /** A failure outside the scheduler (a worker died): stop every worker and wake the follower. */
+  private stop(e: Error): void {
+    this.workerError ??= e;
+    this.scheduler.fail(FailureKind.Aborted);
+    this.wake?.();
+  }
+
+  private post(worker: Worker, m: ToWorker, transfer?: ArrayBuffer[]): void {
+    this.clock.time('messaging', () => worker.postMessage(m, transfer));
+  }
+
+  private onMessage(worker: Worker, slot: number, m: FromWorker): void {
     switch (m.type) {
-      case 'ready':
-        slot.idle = true;
-        this.dispatch();
-        break;
-      case 'done':
-        slot.idle = true;
-        this.onDone(m);
-        this.dispatch();
-        void this.commitLoop();
-        break;
       case 'read':
-        this.serveRead(slot, m);
+        this.serveRead(worker, m);
         break;
       case 'kzg':
         void this.serveKzg(slot, m.args);
         break;
+      case 'net':
+        this.net?.(m.writes);
+        break;
       case 'fatal':
-        this.failed(new Error(`EVM worker failed: ${m.error}`));
+        this.fatal ??= m;
+        this.scheduler.fail(FailureKind.Aborted);
+        this.wake?.();
         break;
     }
   }
 
-  /** Hands the scheduler's next tasks to idle workers, with the write sets they have not seen yet. */
-  private dispatch(): void {
-    for (const slot of this.slots) {
-      if (!slot.idle) continue;
-      const task = this.scheduler.nextTask();
-      if (!task) return;
-      slot.idle = false;
-      this.post(slot, { type: 'exec', ...task, exact: task.tx === this.scheduler.committed, updates: this.publications.slice(slot.cursor) });
-      slot.cursor = this.publications.length;
-    }
-  }
-
-  private onDone(m: ExecDone): void {
-    const i = m.tx;
-    this.scheduler.finishExecution(i);
-    this.workerMs += m.ms;
-    const changed = new Set<StateKey>(this.mv.keysOf(i));
-    this.mv.record(i, m.writes);
-    this.publications.push({ tx: i, writes: m.writes });
-    for (const [k] of m.writes.values) changed.add(k);
-    for (const [k] of m.writes.deltas) changed.add(k);
-    this.results[i] = m;
-    const reads = new Map(m.reads);
-    this.readValues[i] = reads;
-    for (const key of reads.keys()) {
-      let set = this.readers.get(key);
-      if (!set) this.readers.set(key, (set = new Set()));
-      set.add(i);
-    }
-    // Transactions above i that already ran on values i has just changed must run again.
-    for (const key of changed) {
-      for (const j of this.readers.get(key) ?? []) {
-        if (j <= i || !this.scheduler.isPending(j)) continue;
-        const seen = this.readValues[j]!.get(key);
-        if (seen === undefined) continue;
-        const now = resolveNow(this.mv, key, j, (k) => this.base.peek(k));
-        if (now !== undefined && readHolds(seen, now)) continue;
-        this.results[j] = undefined;
-        this.scheduler.abort(j);
-      }
-    }
-  }
-
-  private serveRead(slot: WorkerSlot, m: ReadRequest): void {
-    let p: Promise<StateValue | Uint8Array>;
-    if (m.what === 'state') p = Promise.resolve(this.base.get(m.key));
-    else if (m.what === 'code') p = this.base.code(m.address, m.codeHash);
-    else p = this.source.getBlockHash(m.number);
+  private serveRead(worker: Worker, m: ReadRequest): void {
+    const p = this.clock.time('reads', (): Promise<StateValue | Uint8Array> => {
+      if (m.what === 'state') return Promise.resolve(this.base.get(m.key));
+      if (m.what === 'code') return this.base.code(m.address, m.codeHash);
+      return withTimeout(this.source.getBlockHash(m.number), this.opts.readTimeoutMs, `blockhash ${m.number}`);
+    });
     p.then(
-      (value) => this.post(slot, { type: 'reply', id: m.id, value }),
-      (e: unknown) => this.post(slot, { type: 'reply-error', id: m.id, error: e instanceof Error ? e.message : String(e) }),
+      (value) => {
+        this.clock.time('reads', () => {
+          if (m.what === 'state') this.sharedBase.publishState(m.key, value as StateValue);
+          else if (m.what === 'code') this.sharedBase.publishCode(m.codeHash, value as Uint8Array);
+        });
+        this.post(worker, { type: 'reply', id: m.id, value });
+      },
+      (e: unknown) => this.post(worker, { type: 'reply-error', id: m.id, error: e instanceof Error ? e.message : String(e) }),
     );
   }
 
-  private async serveKzg(slot: WorkerSlot, args: string[]): Promise<void> {
+  private async serveKzg(slot: number, args: string[]): Promise<void> {
     let answer: number;
     try {
       const kzg = await loadKzgOnce();
@@ -300,86 +394,114 @@ class BlockRun {
     } catch (e) {
       answer = e instanceof Error && e.message.includes('C_KZG_BADARGS') ? 2 : 3;
     }
-    Atomics.store(slot.signal, 1, answer);
-    Atomics.store(slot.signal, 0, 1);
-    Atomics.notify(slot.signal, 0);
+    const signal = this.signals[slot]!;
+    Atomics.store(signal, 1, answer);
+    Atomics.store(signal, 0, 1);
+    Atomics.notify(signal, 0);
   }
 
-  /** Validates and commits transactions in order while their latest results hold. */
-  private async commitLoop(): Promise<void> {
-    if (this.committing) return;
-    this.committing = true;
-    try {
-      while (this.scheduler.commitReady) {
-        const i = this.scheduler.committed;
-        const r = this.results[i]!;
-        if (!(await this.validate(i, r))) {
-          this.results[i] = undefined;
-          this.scheduler.abort(i);
-          this.dispatch();
-          break;
-        }
-        const c0 = performance.now();
-        await this.commit(i, r);
-        this.commitMs += performance.now() - c0;
-        this.scheduler.commit();
-        this.dispatch();
-      }
-      if (this.scheduler.done) this.finished(await this.finish());
-    } catch (e) {
-      this.failed(e);
-    } finally {
-      this.committing = false;
+  /** Follows the commit index until the block is done: receipts (and, before Byzantium, the target) in order. */
+  private async follow(): Promise<void> {
+    const s = this.scheduler;
+    for (;;) {
+      const seen = s.generation;
+      while (this.followed < s.committed) await this.take(this.followed++);
+      if (s.state === BlockState.Done && this.followed === this.n) return;
+      if (s.state === BlockState.Failed) throw await this.failure();
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        void s.waitForChange(seen, FOLLOW_WAIT_MS).then(resolve);
+      });
+      // Receipts are off the critical path: take commits in batches rather than waking per change.
+      if (s.state === BlockState.Running) await new Promise<void>((resolve) => setTimeout((this.wake = resolve), FOLLOW_GAP_MS));
     }
   }
 
-  /** Every lower transaction is committed, so the memory below `i` is final: this check is exact. */
-  private async validate(i: number, r: ExecDone): Promise<boolean> {
-    const v0 = performance.now();
-    try {
-      for (const [key, seen] of r.reads) {
-        if (!readHolds(seen, await resolve(this.mv, key, i, (k) => this.base.get(k)))) return false;
-      }
-      return true;
-    } finally {
-      this.validateMs += performance.now() - v0;
+  /** The committed result of transaction `i`, into the receipts (and the target, before Byzantium). */
+  private async take(i: number): Promise<void> {
+    const entry = this.entry(i);
+    const outcome = this.clock.time('receipts', () => entry.outcome()!);
+    if (this.perTxRoots) {
+      const writes = this.clock.time('receipts', () => entry.writes());
+      for (const [hash, code] of writes.codes) this.codes.set(hash, code);
+      await this.clock.timeAsync('commit', () => applyWrites(this.opts.target, writes, this.codes));
     }
+    await this.clock.timeAsync('receipts', () => this.receipts.add(this.block.transactions[i]!, outcome, this.opts.target));
   }
 
-  private async commit(i: number, r: ExecDone): Promise<void> {
-    const tx = this.block.transactions[i]!;
-    if (r.error !== undefined || !r.outcome) throw new TxError(i, tx, r.error ?? 'no result');
-    if (this.block.header.gasLimit < tx.gasLimit + this.receipts.blockGas) {
-      throw new TxError(i, tx, 'tx has a higher gas limit than the remaining gas in the block');
-    }
-    // Before Byzantium each receipt carries the state root after its transaction: apply in order.
-    // From Byzantium on, the block's net writes are applied once at the end (finish()).
-    if (this.perTxRoots) await applyWrites(this.opts.target, r.writes, this.mv.codes);
-    await this.receipts.add(tx, r.outcome, this.opts.target);
+  private entry(i: number): TxEntryReader {
+    const at = this.scheduler.location(i)!;
+    return new TxEntryReader(this.pool.logs[at.slot]!.record(at.offset).bytes);
+  }
+
+  /** The error a failed block ends with. */
+  private async failure(): Promise<Error> {
+    const { kind, tx } = this.scheduler.failure;
+    const t = this.block.transactions[tx]!;
+    if (kind === FailureKind.TxRejected) return new TxError(tx, t, this.entry(tx).error() ?? 'no result');
+    if (kind === FailureKind.GasLimit) return new TxError(tx, t, 'tx has a higher gas limit than the remaining gas in the block');
+    if (!this.fatal && !this.workerError) await new Promise((resolve) => setTimeout(resolve, FATAL_GRACE_MS).unref());
+    if (this.fatal?.sourceKey !== undefined) return new StateSourceError(this.fatal.sourceKey, firstLine(this.fatal.error));
+    if (this.fatal) return new Error(`EVM worker failed: ${this.fatal.error}`);
+    return this.workerError ?? new Error('EVM block aborted');
+  }
+
+  /** The block's net writes, from a worker whose replica holds every committed write. */
+  private collect(): Promise<Uint8Array> {
+    return new Promise<Uint8Array>((resolve, reject) => {
+      this.net = resolve;
+      this.wake = () => reject(this.workerError ?? new Error(`EVM worker failed: ${this.fatal?.error ?? 'unknown'}`));
+      this.post(this.pool.workers[COLLECTOR]!, { type: 'collect' });
+    });
   }
 
   private async finish(): Promise<RunOutcome> {
-    if (!this.perTxRoots) {
-      const c0 = performance.now();
-      await applyNet(this.opts.target, this.mv, this.n, (k) => this.base.get(k));
-      this.commitMs += performance.now() - c0;
+    if (!this.perTxRoots && this.n > 0) {
+      const bytes = await this.collect();
+      this.finished = true;
+      const net = this.clock.time('commit', () => readWriteSet(new ByteReader(bytes)));
+      await this.clock.timeAsync('commit', () => applyWrites(this.opts.target, net, new Map(net.codes)));
     }
-    await applyPostBlock({ block: this.block, target: this.opts.target, receipts: this.receipts.receipts });
-    const requests = await executionRequests(this.block, this.opts.target, this.receipts.receipts);
-    const s = this.scheduler;
+    await this.clock.timeAsync('commit', () => applyPostBlock({ block: this.block, target: this.opts.target, receipts: this.receipts.receipts }));
+    const stateRoot = await this.clock.timeAsync('commit', () => this.opts.target.getStateRoot());
+    const receiptsRoot = this.clock.time('receipts', () => this.receipts.receiptsRoot());
     return {
-      ...requests,
       gasUsed: this.receipts.blockGas,
       logsBloom: this.receipts.logsBloom,
-      receiptsRoot: this.receipts.receiptsRoot,
-      stateRoot: await this.opts.target.getStateRoot(),
+      receiptsRoot,
+      stateRoot,
       receipts: this.receipts.receipts,
       txs: this.receipts.outcomes,
-      executions: s.executions,
-      reExecutions: s.reExecutions,
-      inOrderTxs: s.inOrderTxs,
-      fallbacks: s.fallbacks,
-      stats: { commitMs: this.commitMs, validateMs: this.validateMs, workerMs: this.workerMs },
+      ...this.scheduler.counters,
+      workerRestarts: this.restarts,
+      stats: { workerMs: this.workerMs(), runMs: this.runMs, main: this.clock.read(this.n) },
     };
   }
+
+  /** The workers' summed execution time, every incarnation, from the logs' entry headers. */
+  private workerMs(): number {
+    let ms = 0;
+    for (const log of this.pool.logs) {
+      for (let at = 0, end = log.published; at < end; ) {
+        const { bytes, next } = log.record(at);
+        ms += new TxEntryReader(bytes).ms;
+        at = next;
+      }
+    }
+    return ms;
+  }
+}
+
+/** `p`, or a rejection naming `what` after `ms` milliseconds (no limit without `ms`). */
+function withTimeout<T>(p: Promise<T>, ms: number | undefined, what: string): Promise<T> {
+  if (ms === undefined) return p;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer from the state source within ${ms} ms (${what})`)), ms);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
+function firstLine(s: string): string {
+  return s.split('\n', 1)[0]!;
 }

@@ -7,11 +7,13 @@ export { executeBlock, FALLBACK_SPAN, FALLBACK_WINDOW, type ExecuteBlockOptions,
 export { WorkerPool, defaultWorkers } from './worker-pool.js';
 export { InMemoryStateSource, StateManagerSource, type SourceSnapshot, type StateSource } from './state-source.js';
 export { recoverSenders, recoverSignatures, type RecoveredSignatures, type SenderRecovery } from './senders.js';
-export { TxError, UnsupportedBlockError } from './errors.js';
+export { SenderPrefetcher } from './sender-prefetch.js';
+export { StateSourceError, TxError, UnsupportedBlockError } from './errors.js';
+export { CostModel, defaultCostModel, type ExecutionPath } from './cost-model.js';
 export { runBlockSequential } from './sequential.js';
 export { checkAgainstHeader, sameOutcome, BYZANTIUM_BLOCK, type BlockOutcome, type FieldCheck } from './outcome.js';
 export { loadFixture, listFixtures, type BlobSchedule, type BlockFixture, type ExpectedOutcome, type PreState, type PreStateAccount } from './fixture.js';
 export { blockFromRpc, fixtureBlock, FixtureBlockHashes, loadKzgOnce, mainnetCommon } from './chain.js';
 export { loadPreState, stateManagerFromPreState } from './pre-state.js';
-export { replayFixture, type ReplayOptions, type ReplayReport } from './replay.js';
+export { replayFixture, replayFixtures, type ReplayOptions, type ReplayReport } from './replay.js';
 export type { TxOutcome } from './protocol.js';

@@ -2,19 +2,21 @@ import type { Log } from '@ethereumjs/evm';
 import type { RecoveredAuthorities } from './forks/authorities.js';
 import type { CommonSpec } from './forks/common-spec.js';
 import type { WriteSet } from './mv-memory.js';
-import type { ReadRecord } from './read-set.js';
+import type { SchedulerInit } from './scheduler.js';
 import type { StateKey } from './state-key.js';
 import type { SourceSnapshot } from './state-source.js';
 import type { StateValue } from './state-value.js';
 
 /**
  * Messages between the executor (main thread) and its EVM workers: two discriminated unions,
- * {@link ToWorker} and {@link FromWorker}, on `type`. Everything is structured-clonable.
+ * {@link ToWorker} and {@link FromWorker}, on `type`. Per block there are a handful; per
+ * transaction none: tasks come from the shared {@link Scheduler}, results go to shared logs.
+ * Only reads of pre-block state the workers cannot make themselves (a source without a snapshot)
+ * and KZG calls travel as messages.
  */
 
-/** Prepares a worker for one block. */
-export interface BeginBlock {
-  type: 'begin';
+/** What every worker needs of one block, serialised once (v8) into shared memory. */
+export interface BlockSetup {
   /** `block.serialize()`; transactions are taken from `txs` instead. */
   block: Uint8Array;
   /** The block's chain, hardfork and extra EIPs: the worker's Common carries the same parameters. */
@@ -27,29 +29,25 @@ export interface BeginBlock {
   authorities: RecoveredAuthorities;
   /** Whether the block needs a KZG (Cancun on); calls are forwarded to the main thread. */
   kzg: boolean;
-  /** Shared Int32Array(2) used to wait for forwarded KZG answers. */
-  kzgSignal: SharedArrayBuffer;
+  /** The block's writes before its first transaction (index -1 of the memory). */
+  prelude: WriteSet;
   snapshot?: SourceSnapshot;
 }
 
-/** Executes one incarnation of a transaction after applying the write sets published since the last task. */
-export interface ExecTask {
-  type: 'exec';
-  tx: number;
-  incarnation: number;
-  /**
-   * The transaction is the next to commit: everything below it is final, so it speculates on
-   * nothing. Its sender is read exactly; a nonce or balance runTx refuses is then refused,
-   * where a sender read lazily (on the nonce the transaction requires) would be re-run forever.
-   */
-  exact: boolean;
-  updates: Publication[];
-}
-
-/** A transaction incarnation's write set, as the main thread publishes it to replicas. */
-export interface Publication {
-  tx: number;
-  writes: WriteSet;
+/** Starts a worker on a block: it runs tasks until the scheduler says the block is over. */
+export interface BeginBlock {
+  type: 'begin';
+  /** This worker's slot in the pool: its log is `logs[slot]`. */
+  slot: number;
+  /** A {@link BlockSetup}, v8-serialised. */
+  setup: SharedArrayBuffer;
+  scheduler: SchedulerInit;
+  /** Every slot's result log (see shared-log.ts, log-entry.ts). */
+  logs: SharedArrayBuffer[];
+  /** Pre-block state the main thread fetched (see shared-base.ts). */
+  baseLog: SharedArrayBuffer;
+  /** Shared Int32Array(2) used to wait for forwarded KZG answers. */
+  kzgSignal: SharedArrayBuffer;
 }
 
 /** Answers a worker's {@link ReadRequest}. */
@@ -66,12 +64,17 @@ export interface ReplyError {
   error: string;
 }
 
+/** The block is done: send the block's net writes (see {@link NetWrites}). */
+export interface Collect {
+  type: 'collect';
+}
+
 /** The block is over: the worker drops its context. */
 export interface EndBlock {
   type: 'end';
 }
 
-export type ToWorker = BeginBlock | ExecTask | Reply | ReplyError | EndBlock;
+export type ToWorker = BeginBlock | Reply | ReplyError | Collect | EndBlock;
 
 /** What one transaction produced, everything the receipt and the block totals need. */
 export interface TxOutcome {
@@ -90,24 +93,6 @@ export interface TxOutcome {
   returnValue: Uint8Array;
 }
 
-/** The worker is ready for the block's tasks. */
-export interface Ready {
-  type: 'ready';
-}
-
-/** One incarnation ran. */
-export interface ExecDone {
-  type: 'done';
-  tx: number;
-  incarnation: number;
-  reads: ReadRecord[];
-  writes: WriteSet;
-  /** Present when the transaction executed; absent with `error` when ethereumjs rejected it. */
-  outcome?: TxOutcome;
-  error?: string;
-  ms: number;
-}
-
 /** A read of pre-block state the worker cannot answer itself. */
 export type ReadRequest = { type: 'read'; id: number } & ReadQuery;
 
@@ -124,10 +109,17 @@ export interface KzgRequest {
   args: string[];
 }
 
-/** The worker cannot go on with the block. */
+/** The block's net writes: every key any transaction wrote, at its final value (an encoded WriteSet, transferred). */
+export interface NetWrites {
+  type: 'net';
+  writes: Uint8Array;
+}
+
+/** The worker cannot go on with the block; `sourceKey` when reading pre-block state failed. */
 export interface Fatal {
   type: 'fatal';
   error: string;
+  sourceKey?: string;
 }
 
-export type FromWorker = Ready | ExecDone | ReadRequest | KzgRequest | Fatal;
+export type FromWorker = ReadRequest | KzgRequest | NetWrites | Fatal;

@@ -1,15 +1,15 @@
 import type { Block } from '@ethereumjs/block';
 import { Hardfork, type StateManagerInterface } from '@ethereumjs/common';
-import { MerklePatriciaTrie } from '@ethereumjs/mpt';
 import { RLP } from '@ethereumjs/rlp';
 import type { TypedTransaction } from '@ethereumjs/tx';
-import { KECCAK256_RLP } from '@ethereumjs/util';
-import { Bloom, encodeReceipt, type TxReceipt } from '@ethereumjs/vm';
+import { bytesToHex } from '@ethereumjs/util';
+import { Bloom, encodeReceipt, type RunTxResult, type TxReceipt } from '@ethereumjs/vm';
+import { orderedTrieRoot } from './ordered-trie.js';
 import type { TxOutcome } from './protocol.js';
 
 /**
  * The block's receipts as transactions commit, in order: cumulative gas, the block's bloom and the
- * receipts trie, as runBlock builds them.
+ * receipts root, as runBlock builds them (the root in one pass at the end, see ordered-trie.ts).
  */
 export class ReceiptAccumulator {
   /** Gas the block has used so far (what the block gas limit caps). */
@@ -19,11 +19,10 @@ export class ReceiptAccumulator {
   private readonly bloom: Bloom;
   readonly receipts: TxReceipt[] = [];
   readonly outcomes: TxOutcome[] = [];
-  private readonly trie: MerklePatriciaTrie;
+  private readonly encoded: [Uint8Array, Uint8Array][] = [];
 
   constructor(private readonly block: Block) {
     this.bloom = new Bloom(undefined, block.common);
-    this.trie = new MerklePatriciaTrie({ common: block.common });
   }
 
   /**
@@ -35,7 +34,7 @@ export class ReceiptAccumulator {
     this.receiptGas += o.totalGasSpent;
     this.bloom.or(new Bloom(o.bloom, this.block.common));
     const receipt = await buildReceipt(this.block, tx.type, o, this.receiptGas, target);
-    await this.trie.put(RLP.encode(this.receipts.length), encodeReceipt(receipt, tx.type));
+    this.encoded.push([RLP.encode(this.receipts.length), encodeReceipt(receipt, tx.type)]);
     this.receipts.push(receipt);
     this.outcomes.push(o);
   }
@@ -44,8 +43,8 @@ export class ReceiptAccumulator {
     return this.bloom.bitvector;
   }
 
-  get receiptsRoot(): Uint8Array {
-    return this.receipts.length ? this.trie.root() : KECCAK256_RLP;
+  receiptsRoot(): Uint8Array {
+    return orderedTrieRoot(this.encoded);
   }
 }
 
@@ -65,4 +64,22 @@ export async function buildReceipt(
     return { blobGasUsed: outcome.blobGasUsed ?? 0n, blobGasPrice: block.header.getBlobGasPrice(), status: outcome.status, ...base };
   }
   return { status: outcome.status, ...base };
+}
+
+/** What the executor keeps of runTx's result: everything the receipt and the block totals need. */
+export function toTxOutcome(r: RunTxResult): TxOutcome {
+  return {
+    totalGasSpent: r.totalGasSpent,
+    blockGasSpent: r.blockGasSpent,
+    amountSpent: r.amountSpent,
+    minerValue: r.minerValue ?? 0n,
+    gasRefund: r.gasRefund ?? 0n,
+    status: r.execResult.exceptionError ? 0 : 1,
+    exceptionError: r.execResult.exceptionError?.error,
+    logs: r.execResult.logs ?? [],
+    bloom: r.bloom.bitvector,
+    blobGasUsed: r.blobGasUsed,
+    createdAddress: r.createdAddress && bytesToHex(r.createdAddress.bytes),
+    returnValue: r.execResult.returnValue,
+  };
 }

@@ -1,10 +1,12 @@
+import type { Block } from '@ethereumjs/block';
 import { bytesToHex } from '@ethereumjs/util';
 import { fixtureBlock, FixtureBlockHashes } from './chain.js';
 import { executeBlock, type ExecuteBlockResult } from './executor.js';
-import type { BlockFixture } from './fixture.js';
+import { loadFixture, type BlockFixture } from './fixture.js';
 import { checkFixtureBlock } from './fixture-checks.js';
 import { checkAgainstHeader, fieldCheck, sameOutcome, uncheckedAgainstHeader, type CheckedField, type FieldCheck, type UncheckedField } from './outcome.js';
 import { stateManagerFromPreState } from './pre-state.js';
+import { SenderPrefetcher } from './sender-prefetch.js';
 import type { SenderRecovery } from './senders.js';
 import { runBlockSequential } from './sequential.js';
 import { InMemoryStateSource } from './state-source.js';
@@ -47,6 +49,8 @@ export interface ReplayOptions {
   accelerator?: SenderRecovery;
   /** Also run plain sequential runBlock from the same pre-state and compare. */
   sequential?: boolean;
+  /** Recovers senders ahead: the block's are taken from it (see {@link replayFixtures}). */
+  prefetcher?: SenderPrefetcher;
 }
 
 /** A fixture block whose execution failed, with what the checks made before execution found. */
@@ -64,17 +68,18 @@ export class ReplayError extends Error {
   }
 }
 
-/** Replays one fixture block with the parallel executor and checks it. */
-export async function replayFixture(fx: BlockFixture, opts: ReplayOptions): Promise<ReplayReport & { result: ExecuteBlockResult }> {
-  const block = await fixtureBlock(fx);
+/** Replays one fixture block with the executor and checks it (`built`: the fixture's block, already made). */
+export async function replayFixture(fx: BlockFixture, opts: ReplayOptions, built?: Block): Promise<ReplayReport & { result: ExecuteBlockResult }> {
+  const block = built ?? (await fixtureBlock(fx));
   const before = await checkFixtureBlock(fx, block);
   const source = new InMemoryStateSource({ preState: fx.preState, blockHashes: fx.blockHashes });
   const target = await stateManagerFromPreState(fx.preState);
   const expectedSenders = fx.block.transactions.map((t) => t.from);
   const t0 = performance.now();
+  const recovered = opts.prefetcher && (await opts.prefetcher.signatures(block));
   let result: ExecuteBlockResult;
   try {
-    result = await executeBlock(block, source, { target, pool: opts.pool, accelerator: opts.accelerator, expectedSenders });
+    result = await executeBlock(block, source, { target, pool: opts.pool, accelerator: opts.accelerator, expectedSenders, ...recovered });
   } catch (e) {
     throw new ReplayError(fx.number, before.checks, e);
   }
@@ -127,4 +132,36 @@ export async function replayFixture(fx: BlockFixture, opts: ReplayOptions): Prom
 function sendersCheck(expected: readonly string[]): FieldCheck {
   const n = `${expected.length} senders as the fixture's from`;
   return { field: 'senders', got: n, expected: n, match: true };
+}
+
+/** Blocks whose senders are recovered ahead of the one executing, in one batch. */
+const LOOKAHEAD = 4;
+
+/**
+ * Replays fixture files in order, as a node replays a chain: while one block executes, the next
+ * fixtures are loaded and their senders recovered in one accelerator batch. `each` gets every
+ * block's report, or the error that block ended with (the others still run).
+ */
+export async function replayFixtures(
+  files: readonly string[],
+  opts: Omit<ReplayOptions, 'prefetcher'> & { accelerator: SenderRecovery },
+  each: (file: string, r: (ReplayReport & { result: ExecuteBlockResult }) | Error) => void,
+): Promise<void> {
+  const prefetcher = new SenderPrefetcher(opts.accelerator);
+  const loaded: Promise<{ fx: BlockFixture; block: Block }>[] = [];
+  const load = (i: number) => {
+    loaded[i] ??= loadFixture(files[i]!).then(async (fx) => ({ fx, block: await fixtureBlock(fx) }));
+    loaded[i]!.catch(() => {});
+    return loaded[i]!;
+  };
+  for (let i = 0; i < files.length; i++) {
+    const ahead = files.slice(i, i + LOOKAHEAD).map((_, k) => load(i + k));
+    void Promise.allSettled(ahead).then((rs) => prefetcher.prefetch(rs.flatMap((r) => (r.status === 'fulfilled' ? [r.value.block] : []))));
+    try {
+      const { fx, block } = await load(i);
+      each(files[i]!, await replayFixture(fx, { ...opts, prefetcher }, block));
+    } catch (e) {
+      each(files[i]!, e instanceof Error ? e : new Error(String(e)));
+    }
+  }
 }

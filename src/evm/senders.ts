@@ -26,28 +26,56 @@ export interface RecoveredSignatures {
  * senders one by one and the workers' runTx recovers the authorities.
  */
 export async function recoverSignatures(block: Block, accel?: SenderRecovery): Promise<RecoveredSignatures> {
-  const txs = block.transactions;
-  const senders = new Uint8Array(20 * txs.length);
-  if (!accel) {
-    txs.forEach((tx, i) => {
-      try {
-        senders.set(tx.getSenderAddress().bytes, 20 * i);
-      } catch (e) {
-        throw new TxError(i, tx, `invalid signature: ${e instanceof Error ? e.message : String(e)}`);
-      }
-    });
-    return { senders, authorities: { keys: [], addresses: [] } };
+  if (accel) {
+    const [r] = await recoverBlocksSignatures([block], accel);
+    if (r instanceof Error) throw r;
+    return r!;
   }
-  const auths = authoritySignatures(block);
-  const hashes = await accel.keccak256([...signingPreimages(block), ...auths.map((a) => a.preimage)]);
-  const authSigs: Signature[] = auths.map(({ r, s, recovery }, i) => ({ hash: hashes[txs.length + i]!, r, s, recovery }));
-  const addrs = await accel.recoverAddresses([...signaturesOver(block, hashes), ...authSigs]);
-  txs.forEach((tx, i) => {
-    const a = addrs[i];
-    if (!a) throw new TxError(i, tx, 'invalid signature: no public key recovers from it');
-    senders.set(a, 20 * i);
+  const senders = new Uint8Array(20 * block.transactions.length);
+  block.transactions.forEach((tx, i) => {
+    try {
+      senders.set(tx.getSenderAddress().bytes, 20 * i);
+    } catch (e) {
+      throw new TxError(i, tx, `invalid signature: ${e instanceof Error ? e.message : String(e)}`);
+    }
   });
-  return { senders, authorities: { keys: auths.map((a) => a.key), addresses: addrs.slice(txs.length) } };
+  return { senders, authorities: { keys: [], addresses: [] } };
+}
+
+/**
+ * {@link recoverSignatures} for several blocks in one round: one `keccak256` batch and one
+ * `recoverAddresses` batch for all of them. A block's failure (a signature ethereumjs refuses, or
+ * one that recovers nothing) is that block's result, as the TxError it would throw.
+ */
+export async function recoverBlocksSignatures(blocks: readonly Block[], accel: SenderRecovery): Promise<(RecoveredSignatures | Error)[]> {
+  const auths = blocks.map(authoritySignatures);
+  const preimages = blocks.map((b, i) => [...signingPreimages(b), ...auths[i]!.map((a) => a.preimage)]);
+  const hashes = await accel.keccak256(preimages.flat());
+  let at = 0;
+  const sigs = blocks.map((block, i): Signature[] | Error => {
+    const mine = hashes.slice(at, (at += preimages[i]!.length));
+    const n = block.transactions.length;
+    try {
+      return [...signaturesOver(block, mine), ...auths[i]!.map(({ r, s, recovery }, j) => ({ hash: mine[n + j]!, r, s, recovery }))];
+    } catch (e) {
+      return e instanceof Error ? e : new Error(String(e));
+    }
+  });
+  const addrs = await accel.recoverAddresses(sigs.flatMap((s) => (s instanceof Error ? [] : s)));
+  at = 0;
+  return blocks.map((block, i) => {
+    const s = sigs[i]!;
+    if (s instanceof Error) return s;
+    const mine = addrs.slice(at, (at += s.length));
+    const n = block.transactions.length;
+    const senders = new Uint8Array(20 * n);
+    for (let t = 0; t < n; t++) {
+      const a = mine[t];
+      if (!a) return new TxError(t, block.transactions[t]!, 'invalid signature: no public key recovers from it');
+      senders.set(a, 20 * t);
+    }
+    return { senders, authorities: { keys: auths[i]!.map((a) => a.key), addresses: mine.slice(n) } };
+  });
 }
 
 /** The senders of {@link recoverSignatures}: 20 bytes per transaction. */

@@ -1,5 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { MAX_SLOTS } from './scheduler.js';
+import { SharedLog } from './shared-log.js';
 
 /** Where the worker script lives: built JavaScript next to this module, or the TypeScript dev entry. */
 function workerUrl(): URL {
@@ -8,35 +10,97 @@ function workerUrl(): URL {
 
 /** Default worker count: one per core. */
 export function defaultWorkers(): number {
-  return Math.max(1, availableParallelism());
+  return Math.min(MAX_SLOTS, Math.max(1, availableParallelism()));
 }
+
+/** A worker thread that does not keep the process alive by itself (the pool refs it while a block runs). */
+function startWorker(): Worker {
+  const w = new Worker(workerUrl());
+  w.unref();
+  return w;
+}
+
+let shared: WorkerPool | undefined;
 
 /**
  * EVM worker threads kept alive across blocks (starting one costs a few hundred milliseconds of
- * module loading). One pool serves one block at a time.
+ * module loading), each with its result log in shared memory, and the log of pre-block state the
+ * main thread fetches for them. The threads start on first use, and never keep the process alive
+ * between blocks: a pool nobody closes does not stop a program from exiting. One pool serves one
+ * block at a time.
  */
 export class WorkerPool {
   private busy = false;
-  private constructor(readonly workers: Worker[]) {}
+  private threads: Worker[] | undefined;
+  /** When the threads were started (performance.now()), for the cost model's start-up measure. */
+  startedAt = NaN;
+  /** Blocks this pool has run. */
+  blocks = 0;
 
-  /** Starts `size` workers. */
+  private constructor(
+    readonly size: number,
+    readonly logs: SharedLog[],
+    readonly baseLog: SharedLog,
+  ) {}
+
+  /** A pool of `size` workers (threads start on first use). */
   static create(size = defaultWorkers()): WorkerPool {
-    if (!Number.isInteger(size) || size < 1) throw new RangeError(`workers must be a positive integer, got ${size}`);
-    return new WorkerPool(Array.from({ length: size }, () => new Worker(workerUrl())));
+    if (!Number.isInteger(size) || size < 1 || size > MAX_SLOTS) throw new RangeError(`workers must be an integer from 1 to ${MAX_SLOTS}, got ${size}`);
+    return new WorkerPool(
+      size,
+      Array.from({ length: size }, () => SharedLog.create()),
+      SharedLog.create(1 << 16),
+    );
   }
 
-  get size(): number {
-    return this.workers.length;
+  /** The process's warm pool, one worker per core, created on first use and never closed. */
+  static shared(): WorkerPool {
+    shared ??= WorkerPool.create();
+    return shared;
   }
 
-  /** Marks the pool as running a block; a second concurrent block is a programming error. */
+  /** Whether the threads are up. */
+  get started(): boolean {
+    return this.threads !== undefined;
+  }
+
+  /** The threads, started on first use. */
+  get workers(): readonly Worker[] {
+    if (!this.threads) {
+      this.startedAt = performance.now();
+      this.threads = Array.from({ length: this.size }, startWorker);
+    }
+    return this.threads;
+  }
+
+  /** Marks the pool as running a block (its threads then keep the process alive); a second concurrent block is a programming error. */
   acquire(): void {
     if (this.busy) throw new Error('WorkerPool: already executing a block');
     this.busy = true;
+    for (const w of this.workers) w.ref();
   }
 
   release(): void {
     this.busy = false;
+    this.blocks++;
+    for (const w of this.threads ?? []) w.unref();
+  }
+
+  /** Empties the logs for the next block (no worker reads them between blocks). */
+  reset(): void {
+    for (const log of this.logs) log.reset();
+    this.baseLog.reset();
+  }
+
+  /** Replaces the worker in `slot` with a fresh one (the old one is terminated); returns the new one. */
+  async replace(slot: number): Promise<Worker> {
+    const threads = this.workers as Worker[];
+    const old = threads[slot]!;
+    const fresh = startWorker();
+    if (this.busy) fresh.ref();
+    threads[slot] = fresh;
+    await old.terminate();
+    return fresh;
   }
 
   /**
@@ -44,12 +108,14 @@ export class WorkerPool {
    * (or waiting on) that block's tasks, and must not answer the next block.
    */
   async recycle(): Promise<void> {
-    const old = this.workers.splice(0, this.workers.length, ...this.workers.map(() => new Worker(workerUrl())));
-    await Promise.all(old.map((w) => w.terminate()));
+    if (!this.threads) return;
+    await Promise.all(this.threads.map((_, slot) => this.replace(slot)));
   }
 
-  /** Stops every worker. */
+  /** Stops every worker (a later block starts them again). */
   async close(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.terminate()));
+    const threads = this.threads ?? [];
+    this.threads = undefined;
+    await Promise.all(threads.map((w) => w.terminate()));
   }
 }

@@ -1,26 +1,41 @@
 /**
- * An EVM worker thread: holds a replica of the multi-version memory and runs ethereumjs's own
- * `runTx` for the transaction incarnations the main thread hands it, against a ViewStateManager.
+ * An EVM worker thread. For one block at a time it takes tasks from the shared {@link Scheduler},
+ * runs ethereumjs's own `runTx` for them against a {@link ViewStateManager} over its replica of
+ * the multi-version memory, publishes each result in its shared log, and — whenever it holds the
+ * commit lock — validates and commits the next transactions in order. Its replica follows every
+ * worker's log. The main thread is needed only for pre-block state the worker cannot read itself.
  */
+import { deserialize } from 'node:v8';
 import { parentPort } from 'node:worker_threads';
 import { createBlockFromRLP, type Block } from '@ethereumjs/block';
 import type { CustomCrypto } from '@ethereumjs/common';
 import type { EVMMockBlockchainInterface } from '@ethereumjs/evm';
 import { createTxFromRLP, type TypedTransaction } from '@ethereumjs/tx';
-import { Address, bytesToHex, hexToBytes, type KZG } from '@ethereumjs/util';
+import { Address, hexToBytes, type KZG } from '@ethereumjs/util';
 import { createVM, runTx, type VM } from '@ethereumjs/vm';
 import { BaseStateCache } from './base-cache.js';
 import { useAuthorities } from './forks/authority-recovery.js';
 import { commonFromSpec } from './forks/common-spec.js';
-import { MVMemory } from './mv-memory.js';
-import type { BeginBlock, ExecTask, FromWorker, ReadQuery, ToWorker, TxOutcome } from './protocol.js';
-import type { SenderTerms } from './read-set.js';
+import { netWrites } from './block-commit.js';
+import { ByteWriter, writeWriteSet } from './codec.js';
+import { encodeTxEntry, TxEntryReader } from './log-entry.js';
+import { MVMemory, resolve, resolveNow, type WriteSet } from './mv-memory.js';
+import type { BeginBlock, BlockSetup, FromWorker, ReadQuery, ToWorker, TxOutcome } from './protocol.js';
+import { toTxOutcome } from './receipts.js';
+import { readHolds, type LazyRead, type ReadRecord, type SenderTerms } from './read-set.js';
+import { BlockState, FailureKind, Scheduler, type ExecutionTask } from './scheduler.js';
+import { SharedBaseLog } from './shared-base.js';
+import { SharedLog } from './shared-log.js';
+import type { StateKey } from './state-key.js';
 import { InMemoryStateSource, readSourceKey } from './state-source.js';
 import type { StateValue } from './state-value.js';
 import { ViewStateManager } from './view-state.js';
 
 const port = parentPort!;
-const send = (m: FromWorker) => port.postMessage(m);
+const send = (m: FromWorker, transfer?: ArrayBuffer[]) => port.postMessage(m, transfer);
+
+/** How long an idle worker sleeps before looking at the scheduler again, should a wake-up be missed. */
+const IDLE_WAIT_MS = 20;
 
 let nextId = 0;
 const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
@@ -33,19 +48,15 @@ function ask<T>(query: ReadQuery): Promise<T> {
   });
 }
 
-interface BlockContext {
-  block: Block;
-  vm: VM;
-  view: ViewStateManager;
-  mv: MVMemory;
-  txs: Uint8Array[];
-  decoded: (TypedTransaction | undefined)[];
-  senders: Uint8Array;
+/** A pre-block read failed: the block cannot be executed (not a fault of the transaction). */
+class SourceReadError extends Error {
+  constructor(
+    readonly key: string,
+    message: string,
+  ) {
+    super(message);
+  }
 }
-
-let ctx: BlockContext | undefined;
-const queue: ExecTask[] = [];
-let busy = false;
 
 /** KZG calls run on the main thread: the worker blocks on a shared flag until the answer is there. */
 function forwardedKzg(signal: SharedArrayBuffer): KZG {
@@ -72,50 +83,6 @@ function forwardedKzg(signal: SharedArrayBuffer): KZG {
   };
 }
 
-async function begin(msg: BeginBlock): Promise<void> {
-  const customCrypto: CustomCrypto = msg.kzg ? { kzg: forwardedKzg(msg.kzgSignal) } : {};
-  const common = commonFromSpec(msg.common, customCrypto);
-  useAuthorities(msg.authorities);
-  const block = createBlockFromRLP(msg.block, { common });
-  const mv = new MVMemory();
-  const local = msg.snapshot ? new InMemoryStateSource(msg.snapshot) : undefined;
-  const base = new BaseStateCache({
-    state: (key) => (local ? readSourceKey(local, key) : ask<StateValue>({ what: 'state', key })),
-    code: (address, codeHash) => (local ? local.getCode(hexToBytes(`0x${address}`)) : ask<Uint8Array>({ what: 'code', address, codeHash })),
-  });
-  const blockchain: EVMMockBlockchainInterface = {
-    async getBlock(n: number) {
-      const hash = local ? await local.getBlockHash(BigInt(n)) : await ask<Uint8Array>({ what: 'blockhash', number: BigInt(n) });
-      return { hash: () => hash };
-    },
-    async putBlock() {},
-    shallowCopy() {
-      return this;
-    },
-  };
-  const view = new ViewStateManager(mv, (key) => base.get(key), async (address, codeHash) => mv.codes.get(codeHash) ?? base.code(address, codeHash));
-  const vm = await createVM({ common: block.common, stateManager: view, blockchain });
-  const runCall = vm.evm.runCall.bind(vm.evm);
-  vm.evm.runCall = async (opts) => {
-    const r = await runCall(opts);
-    view.markPostExecution();
-    return r;
-  };
-  ctx = { block, vm, view, mv, txs: msg.txs, decoded: [], senders: msg.senders };
-}
-
-function transaction(c: BlockContext, i: number): TypedTransaction {
-  let tx = c.decoded[i];
-  if (!tx) {
-    tx = createTxFromRLP(c.txs[i]!, { common: c.block.common, freeze: false }) as TypedTransaction;
-    // The main thread recovered every sender in one batch: never recover again here.
-    const sender = new Address(c.senders.slice(20 * i, 20 * i + 20));
-    tx.getSenderAddress = () => sender;
-    c.decoded[i] = tx;
-  }
-  return tx;
-}
-
 /**
  * What runTx requires of the sender, for a lazy sender read: its nonce, and a balance covering
  * both of runTx's checks (up-front cost at the effective gas price, and value plus gas at the
@@ -128,69 +95,297 @@ function senderTerms(block: Block, tx: TypedTransaction): SenderTerms | undefine
   return { nonce: tx.nonce, minBalance: upfront > maxCost ? upfront : maxCost };
 }
 
-async function exec(task: ExecTask): Promise<void> {
-  const c = ctx!;
-  for (const p of task.updates) c.mv.record(p.tx, p.writes);
-  const t0 = performance.now();
-  const tx = transaction(c, task.tx);
-  c.view.begin(task.tx, c.block.header.coinbase.bytes, tx.getSenderAddress().bytes, tx.to?.bytes, task.exact ? undefined : senderTerms(c.block, tx));
-  let outcome: TxOutcome | undefined;
-  let error: string | undefined;
-  try {
-    const r = await runTx(c.vm, { tx, block: c.block, skipHardForkValidation: true, blockGasUsed: 0n });
-    outcome = {
-      totalGasSpent: r.totalGasSpent,
-      blockGasSpent: r.blockGasSpent,
-      amountSpent: r.amountSpent,
-      minerValue: r.minerValue ?? 0n,
-      gasRefund: r.gasRefund ?? 0n,
-      status: r.execResult.exceptionError ? 0 : 1,
-      exceptionError: r.execResult.exceptionError?.error,
-      logs: r.execResult.logs ?? [],
-      bloom: r.bloom.bitvector,
-      blobGasUsed: r.blobGasUsed,
-      createdAddress: r.createdAddress && bytesToHex(r.createdAddress.bytes),
-      returnValue: r.execResult.returnValue,
-    };
-  } catch (e) {
-    error = e instanceof Error ? e.message : String(e);
-  }
-  send({
-    type: 'done',
-    tx: task.tx,
-    incarnation: task.incarnation,
-    reads: c.view.readSet(),
-    writes: error ? { values: [], deltas: [], codes: [] } : c.view.writeSet(),
-    outcome,
-    error,
-    ms: performance.now() - t0,
-  });
+/** This worker's own executed, not yet committed results: what it checks for early invalidation. */
+interface OwnResult {
+  incarnation: number;
+  reads: Map<StateKey, StateValue | LazyRead>;
 }
 
-async function drain(): Promise<void> {
-  if (busy) return;
-  busy = true;
-  try {
-    while (queue.length) await exec(queue.shift()!);
-  } catch (e) {
-    send({ type: 'fatal', error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
-  } finally {
-    busy = false;
+/** One block in this worker. */
+class WorkerBlock {
+  private readonly mv = new MVMemory();
+  /** Highest incarnation recorded in the replica, per transaction. */
+  private readonly replicaIncarnation: Int32Array;
+  private readonly cursors: number[];
+  private readonly own = new Map<number, OwnResult>();
+  private readonly readers = new Map<StateKey, Set<number>>();
+  private readonly writer = new ByteWriter(1 << 16);
+  private readonly decoded: (TypedTransaction | undefined)[];
+  private readonly base: BaseStateCache;
+  private readonly sharedBase: SharedBaseLog;
+  private readonly view: ViewStateManager;
+  private sourceFailure: SourceReadError | undefined;
+
+  private constructor(
+    private readonly slot: number,
+    private readonly setup: BlockSetup,
+    private readonly block: Block,
+    private readonly sched: Scheduler,
+    private readonly logs: SharedLog[],
+    baseLog: SharedLog,
+    private readonly local: InMemoryStateSource | undefined,
+  ) {
+    this.replicaIncarnation = new Int32Array(sched.size).fill(-1);
+    this.cursors = logs.map(() => 0);
+    this.decoded = new Array(sched.size);
+    this.sharedBase = new SharedBaseLog(baseLog);
+    this.base = new BaseStateCache({
+      state: (key) => (local ? readSourceKey(local, key) : this.remote(key, () => ask<StateValue>({ what: 'state', key }), (c) => c.peek(key))),
+      code: (address, codeHash) =>
+        local ? local.getCode(hexToBytes(`0x${address}`)) : this.remote(codeHash, () => ask<Uint8Array>({ what: 'code', address, codeHash }), (c) => c.peekCode(codeHash)),
+    });
+    this.view = new ViewStateManager(this.mv, (key) => this.base.get(key), async (address, codeHash) => this.mv.codes.get(codeHash) ?? this.base.code(address, codeHash));
+    this.mv.record(-1, setup.prelude);
   }
+
+  static async start(msg: BeginBlock): Promise<WorkerBlock> {
+    const setup = deserialize(new Uint8Array(msg.setup).slice()) as BlockSetup;
+    const customCrypto: CustomCrypto = setup.kzg ? { kzg: forwardedKzg(msg.kzgSignal) } : {};
+    const common = commonFromSpec(setup.common, customCrypto);
+    useAuthorities(setup.authorities);
+    const block = createBlockFromRLP(setup.block, { common });
+    const local = setup.snapshot ? new InMemoryStateSource(setup.snapshot) : undefined;
+    const w = new WorkerBlock(msg.slot, setup, block, Scheduler.attach(msg.scheduler), msg.logs.map(SharedLog.attach), SharedLog.attach(msg.baseLog), local);
+    await w.createVM();
+    return w;
+  }
+
+  private vm: VM | undefined;
+
+  private async createVM(): Promise<void> {
+    const blockHashes = this.local;
+    const blockchain: EVMMockBlockchainInterface = {
+      async getBlock(n: number) {
+        const hash = blockHashes ? await blockHashes.getBlockHash(BigInt(n)) : await ask<Uint8Array>({ what: 'blockhash', number: BigInt(n) });
+        return { hash: () => hash };
+      },
+      async putBlock() {},
+      shallowCopy() {
+        return this;
+      },
+    };
+    const vm = await createVM({ common: this.block.common, stateManager: this.view, blockchain });
+    const runCall = vm.evm.runCall.bind(vm.evm);
+    vm.evm.runCall = async (opts) => {
+      const r = await runCall(opts);
+      this.view.markPostExecution();
+      return r;
+    };
+    this.vm = vm;
+  }
+
+  /** A pre-block read from the main thread, unless another worker's fetch already put it in the shared log. */
+  private async remote<T>(what: string, fetch: () => Promise<T>, known: (c: BaseStateCache) => T | undefined): Promise<T> {
+    this.sharedBase.sync(this.base);
+    const have = known(this.base);
+    if (have !== undefined) return have;
+    try {
+      return await fetch();
+    } catch (e) {
+      this.sourceFailure ??= new SourceReadError(what, e instanceof Error ? e.message : String(e));
+      throw this.sourceFailure;
+    }
+  }
+
+  /** Runs tasks until the block is over. */
+  async run(): Promise<void> {
+    const s = this.sched;
+    while (s.state === BlockState.Running) {
+      const seen = s.generation;
+      this.catchUp();
+      if (await this.commitLoop()) continue;
+      const task = s.nextTask(this.slot);
+      if (task) {
+        await this.execute(task);
+        continue;
+      }
+      s.waitForWork(seen, IDLE_WAIT_MS);
+    }
+  }
+
+  private transaction(i: number): TypedTransaction {
+    let tx = this.decoded[i];
+    if (!tx) {
+      tx = createTxFromRLP(this.setup.txs[i]!, { common: this.block.common, freeze: false }) as TypedTransaction;
+      // The main thread recovered every sender in one batch: never recover again here.
+      const sender = new Address(this.setup.senders.slice(20 * i, 20 * i + 20));
+      tx.getSenderAddress = () => sender;
+      this.decoded[i] = tx;
+    }
+    return tx;
+  }
+
+  private async execute(task: ExecutionTask): Promise<void> {
+    const t0 = performance.now();
+    const tx = this.transaction(task.tx);
+    // The next transaction to commit speculates on nothing (everything below it is final): its
+    // sender is read exactly, so a nonce or balance runTx refuses is refused rather than re-run forever.
+    const exact = task.tx === this.sched.committed;
+    this.view.begin(task.tx, this.block.header.coinbase.bytes, tx.getSenderAddress().bytes, tx.to?.bytes, exact ? undefined : senderTerms(this.block, tx));
+    let outcome: TxOutcome | undefined;
+    let error: string | undefined;
+    try {
+      const r = await runTx(this.vm!, { tx, block: this.block, skipHardForkValidation: true, blockGasUsed: 0n });
+      outcome = toTxOutcome(r);
+    } catch (e) {
+      error = e instanceof Error ? e.message : String(e);
+    }
+    // ethereumjs may swallow a failed read inside the EVM: whatever ran after it is not a result.
+    if (this.sourceFailure) throw this.sourceFailure;
+    const reads = this.view.readSet();
+    const writes: WriteSet = error ? { values: [], deltas: [], codes: [] } : this.view.writeSet();
+    const ownLog = this.logs[this.slot]!;
+    const upToDate = this.cursors[this.slot] === ownLog.published;
+    const offset = ownLog.append(encodeTxEntry(this.writer, { ...task, ms: performance.now() - t0, writes, reads, outcome, error }));
+    if (upToDate) this.cursors[this.slot] = ownLog.published;
+    this.record(task.tx, task.incarnation, writes);
+    this.own.set(task.tx, { incarnation: task.incarnation, reads: new Map(reads) });
+    for (const [key] of reads) {
+      let set = this.readers.get(key);
+      if (!set) this.readers.set(key, (set = new Set()));
+      set.add(task.tx);
+    }
+    this.sched.finishExecution(this.slot, task, offset);
+  }
+
+  /** Applies what every log published since the last call to the replica. */
+  private catchUp(): void {
+    for (let s = 0; s < this.logs.length; s++) {
+      const log = this.logs[s]!;
+      for (const end = log.published; this.cursors[s]! < end; ) {
+        const { bytes, next } = log.record(this.cursors[s]!);
+        const entry = new TxEntryReader(bytes);
+        if (entry.incarnation > this.replicaIncarnation[entry.tx]!) this.record(entry.tx, entry.incarnation, entry.writes());
+        this.cursors[s] = next;
+      }
+    }
+  }
+
+  /**
+   * Records an incarnation's writes in the replica, and voids this worker's own pending results
+   * above it that read a value it changed (they would fail validation at commit anyway: running
+   * them again now keeps the pipeline full).
+   */
+  private record(tx: number, incarnation: number, writes: WriteSet): void {
+    if (incarnation <= this.replicaIncarnation[tx]!) return;
+    this.replicaIncarnation[tx] = incarnation;
+    const changed = new Set<StateKey>(this.mv.keysOf(tx));
+    this.mv.record(tx, writes);
+    for (const [k] of writes.values) changed.add(k);
+    for (const [k] of writes.deltas) changed.add(k);
+    for (const key of changed) {
+      const set = this.readers.get(key);
+      if (!set) continue;
+      for (const j of set) {
+        const mine = this.own.get(j);
+        if (j <= tx || !mine || !this.sched.isPending(j, mine.incarnation)) {
+          if (!mine) set.delete(j);
+          continue;
+        }
+        const seen = mine.reads.get(key);
+        if (seen === undefined) continue;
+        const now = resolveNow(this.mv, key, j, (k) => this.base.peek(k));
+        if (now !== undefined && readHolds(seen, now)) continue;
+        if (this.sched.abort(j, mine.incarnation)) this.own.delete(j);
+      }
+    }
+  }
+
+  /**
+   * Validates and commits transactions in order while this worker can take the commit lock and
+   * their latest results hold. True when something changed. After a round that committed, the
+   * candidate is looked at again once the lock is released: a worker that finished it while the
+   * lock was held could not commit it.
+   */
+  private async commitLoop(): Promise<boolean> {
+    const s = this.sched;
+    let progressed = false;
+    for (;;) {
+      if (s.state !== BlockState.Running || !s.commitCandidate() || !s.lockCommit(this.slot)) return progressed;
+      let round: boolean;
+      try {
+        round = await this.commitHeld();
+      } finally {
+        s.unlockCommit(this.slot);
+      }
+      progressed ||= round;
+      if (!round) return progressed;
+    }
+  }
+
+  /**
+   * The lock holder's round: every lower transaction is committed, so the replica below the
+   * candidate is final once caught up, and validation is exact.
+   */
+  private async commitHeld(): Promise<boolean> {
+    const s = this.sched;
+    let progressed = false;
+    for (let c = s.commitCandidate(); c && s.state === BlockState.Running; c = s.commitCandidate()) {
+      const at = s.location(c.tx);
+      if (!at || at.incarnation !== c.incarnation) break;
+      this.catchUp();
+      const entry = new TxEntryReader(this.logs[at.slot]!.record(at.offset).bytes);
+      const mine = this.own.get(c.tx);
+      const reads: Iterable<ReadRecord> = mine?.incarnation === c.incarnation ? mine.reads : entry.reads();
+      if (!(await this.validate(c.tx, reads))) {
+        s.abort(c.tx, c.incarnation);
+        this.own.delete(c.tx);
+        return true;
+      }
+      if (!entry.executed) {
+        s.fail(FailureKind.TxRejected, c.tx);
+        return true;
+      }
+      if (this.block.header.gasLimit < this.transaction(c.tx).gasLimit + BigInt(s.gasThrough(c.tx - 1))) {
+        s.fail(FailureKind.GasLimit, c.tx);
+        return true;
+      }
+      if (!s.commit(c, entry.blockGasSpent)) continue;
+      this.own.delete(c.tx);
+      progressed = true;
+    }
+    return progressed;
+  }
+
+  private async validate(tx: number, reads: Iterable<ReadRecord>): Promise<boolean> {
+    for (const [key, seen] of reads) {
+      if (!readHolds(seen, await resolve(this.mv, key, tx, (k) => this.base.get(k)))) return false;
+    }
+    return true;
+  }
+
+  /** The block's net writes, encoded (asked once the block is done). */
+  async net(): Promise<Uint8Array> {
+    this.catchUp();
+    const net = await netWrites(this.mv, this.sched.size, (k) => this.base.get(k));
+    const w = new ByteWriter(1 << 16);
+    writeWriteSet(w, net);
+    return w.view8().slice();
+  }
+}
+
+let current: { block: Promise<WorkerBlock>; run: Promise<void> } | undefined;
+
+function fatal(e: unknown, sched?: Scheduler): void {
+  sched?.fail(FailureKind.Aborted);
+  send({
+    type: 'fatal',
+    error: e instanceof Error ? (e.stack ?? e.message) : String(e),
+    ...(e instanceof SourceReadError && { sourceKey: e.key }),
+  });
 }
 
 port.on('message', (msg: ToWorker) => {
   switch (msg.type) {
-    case 'begin':
-      begin(msg).then(
-        () => send({ type: 'ready' }),
-        (e: unknown) => send({ type: 'fatal', error: e instanceof Error ? e.message : String(e) }),
+    case 'begin': {
+      const block = WorkerBlock.start(msg);
+      const run = block.then(
+        (b) => b.run(),
+        (e: unknown) => fatal(e),
       );
+      current = { block, run: run.catch((e: unknown) => fatal(e, Scheduler.attach(msg.scheduler))) };
       break;
-    case 'exec':
-      queue.push(msg);
-      void drain();
-      break;
+    }
     case 'reply':
       pending.get(msg.id)?.resolve(msg.value);
       pending.delete(msg.id);
@@ -199,8 +394,22 @@ port.on('message', (msg: ToWorker) => {
       pending.get(msg.id)?.reject(new Error(msg.error));
       pending.delete(msg.id);
       break;
+    case 'collect': {
+      const c = current;
+      void (async () => {
+        try {
+          await c!.run;
+          const writes = await (await c!.block).net();
+          send({ type: 'net', writes }, [writes.buffer as ArrayBuffer]);
+        } catch (e) {
+          fatal(e);
+        }
+      })();
+      break;
+    }
     case 'end':
-      ctx = undefined;
+      current = undefined;
       break;
   }
 });
+

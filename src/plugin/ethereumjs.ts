@@ -11,3 +11,4 @@
 export { acceleratedCrypto, type AcceleratedCrypto } from './crypto-hooks.js';
 export { runBlockAccelerated, type RunBlockAcceleratedOpts } from './run-block.js';
 export { WorkerPool } from '../evm/worker-pool.js';
+export { SenderPrefetcher } from '../evm/sender-prefetch.js';

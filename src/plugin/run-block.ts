@@ -4,6 +4,8 @@ import { createAddressFromString, createCLRequest, equalsBytes } from '@ethereum
 import { Bloom, type RunBlockOpts, type RunBlockResult, type RunTxResult, type VM } from '@ethereumjs/vm';
 import { executeBlock } from '../evm/executor.js';
 import type { TxOutcome } from '../evm/protocol.js';
+import type { RecoveredAuthorities } from '../evm/forks/authorities.js';
+import type { SenderPrefetcher } from '../evm/sender-prefetch.js';
 import type { SenderRecovery } from '../evm/senders.js';
 import { StateManagerSource } from '../evm/state-source.js';
 import type { WorkerPool } from '../evm/worker-pool.js';
@@ -12,10 +14,20 @@ import type { WorkerPool } from '../evm/worker-pool.js';
 export interface RunBlockAcceleratedOpts extends RunBlockOpts {
   /** Batched sender recovery (an evm-accel Accelerator); without one, ethereumjs recovers each sender. */
   accelerator?: SenderRecovery;
-  /** Worker threads for this block (default: one per core); ignored with `pool`. */
+  /** Worker threads for a pool created for this block alone; ignored with `pool`. */
   workers?: number;
-  /** A worker pool kept across blocks, so threads start once per node rather than once per block. */
+  /** The worker pool (default: the process's warm pool, `WorkerPool.shared()`, started on first need). */
   pool?: WorkerPool;
+  /**
+   * The block's senders, already recovered — e.g. by a {@link SenderPrefetcher} that recovers the
+   * next blocks' senders in one batch while this one executes.
+   */
+  senders?: Uint8Array;
+  /**
+   * With `senders`: the block's EIP-7702 authorities recovered in the same batch
+   * (`SenderPrefetcher.signatures(block)` gives both); without them the workers recover authorities.
+   */
+  authorities?: RecoveredAuthorities;
 }
 
 /** The worker reports an EVM error by its message, which is all an EVMError holds. */
@@ -67,6 +79,8 @@ export async function runBlockAccelerated(vm: VM, opts: RunBlockAcceleratedOpts)
     ...(opts.accelerator && { accelerator: opts.accelerator }),
     ...(opts.workers !== undefined && { workers: opts.workers }),
     ...(opts.pool && { pool: opts.pool }),
+    ...(opts.senders && { senders: opts.senders }),
+    ...(opts.authorities && { authorities: opts.authorities }),
   });
   const result: RunBlockResult = {
     receipts: r.receipts,

@@ -26,7 +26,7 @@ async function failureOf(fx: BlockFixture): Promise<unknown> {
   const before = bytesToHex(await target.getStateRoot());
   const source = new InMemoryStateSource({ preState: fx.preState, blockHashes: fx.blockHashes });
   const expectedSenders = fx.block.transactions.map((t) => t.from);
-  const err = await executeBlock(block, source, { target, pool, accelerator: accel(), expectedSenders }).then(
+  const err = await executeBlock(block, source, { target, pool, accelerator: accel(), expectedSenders, mode: 'parallel' }).then(
     () => undefined,
     (e: unknown) => e,
   );
@@ -70,7 +70,7 @@ describe('bad input gives a clear error naming the transaction, never a root', (
     s.preState[sender]!.nonce = '0x3';
     const target = await stateManagerFromPreState(s.preState);
     const source = new InMemoryStateSource({ preState: s.preState, blockHashes: {} });
-    const err = await executeBlock(s.block, source, { target, pool, accelerator: accel() }).catch((e: unknown) => e);
+    const err = await executeBlock(s.block, source, { target, pool, accelerator: accel(), mode: 'parallel' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TxError);
     expect((err as TxError).txIndex).toBe(3);
     expect((err as TxError).problem).toMatch(/account has nonce of: 3 tx has nonce of: 0/);
@@ -85,7 +85,7 @@ describe('bad input gives a clear error naming the transaction, never a root', (
     const block = await fixtureBlock(good);
     const target = await stateManagerFromPreState(good.preState);
     const source = new InMemoryStateSource({ preState: good.preState, blockHashes: good.blockHashes });
-    const r = await executeBlock(block, source, { target, pool, accelerator: accel() });
+    const r = await executeBlock(block, source, { target, pool, accelerator: accel(), mode: 'parallel' });
     expect(r.gasUsed).toBe(block.header.gasUsed);
     expect(bytesToHex(r.logsBloom)).toBe(bytesToHex(block.header.logsBloom));
   });

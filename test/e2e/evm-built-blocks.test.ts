@@ -13,8 +13,8 @@ import { BUILT_BLOCKS, loadBuilt, outcomeSummary } from '../helpers/built-fixtur
 import { useNativeAccelerator, useWorkerPools } from '../helpers/executor-fixtures.js';
 
 // Every built block (Prague, Osaka, bpo1, bpo2, the forks' boundaries, the DAO fork block), run by
-// executeBlock with 1, 2 and 4 workers, gives exactly plain runBlock's state root, receipts root,
-// requests hash, gas and bloom; and plain runBlock gives what the fixture recorded at generation.
+// executeBlock with 1, 2 and 4 workers and inline, gives exactly plain runBlock's state root,
+// receipts root, requests hash, gas and bloom; and plain runBlock gives what the fixture recorded.
 const accel = useNativeAccelerator();
 const pools = useWorkerPools([1, 2, 4]);
 
@@ -25,13 +25,17 @@ describe('built blocks: executeBlock equals plain runBlock', () => {
       const seq = await runBlockSequential(await fixtureBlock(fx), await stateManagerFromPreState(fx.preState), new FixtureBlockHashes(fx.blockHashes));
       const want = outcomeSummary(seq);
       expect(want).toEqual({ ...fx.expected, requestsHash: fx.expected!.requestsHash });
-      for (const workers of [1, 2, 4]) {
+      // Block-STM on 1, 2 and 4 workers, and the inline path (what the cost model picks for small blocks).
+      for (const workers of [1, 2, 4, 0]) {
         const block = await fixtureBlock(fx);
         const target = await stateManagerFromPreState(fx.preState);
         const source = new InMemoryStateSource({ preState: fx.preState, blockHashes: fx.blockHashes });
-        const r = await executeBlock(block, source, { target, pool: pools.get(workers)!, accelerator: accel() });
-        expect(outcomeSummary(r), `${workers} worker(s)`).toEqual(want);
-        expect(r.requests?.map((b) => Buffer.from(b).toString('hex')), `${workers} worker(s)`).toEqual(fx.requests?.map((h) => h.slice(2)));
+        const how = workers ? { pool: pools.get(workers)!, mode: 'parallel' as const } : { mode: 'inline' as const };
+        const r = await executeBlock(block, source, { target, accelerator: accel(), ...how });
+        const label = workers ? `${workers} worker(s)` : 'inline';
+        expect(r.path, label).toBe(workers ? 'parallel' : 'inline');
+        expect(outcomeSummary(r), label).toEqual(want);
+        expect(r.requests?.map((b) => Buffer.from(b).toString('hex')), label).toEqual(fx.requests?.map((h) => h.slice(2)));
       }
     });
   }
@@ -45,7 +49,7 @@ describe('EIP-7702 authorities reach the workers from the batch', () => {
     const run = async (accelerator: SenderRecovery) => {
       const target = await stateManagerFromPreState(fx.preState);
       const source = new InMemoryStateSource({ preState: fx.preState, blockHashes: fx.blockHashes });
-      await executeBlock(await fixtureBlock(fx), source, { target, pool: pools.get(2)!, accelerator });
+      await executeBlock(await fixtureBlock(fx), source, { target, pool: pools.get(2)!, accelerator, mode: 'parallel' });
       return bytesToHex(await target.getCode(alice));
     };
     const n = fx.block.transactions.length;
@@ -66,7 +70,7 @@ describe('EIP-7702 authorities reach the workers from the batch', () => {
     const fx = await loadBuilt('22431084-prague-fork');
     const target = await stateManagerFromPreState(fx.preState);
     const source = new InMemoryStateSource({ preState: fx.preState, blockHashes: fx.blockHashes });
-    const r = await executeBlock(await fixtureBlock(fx), source, { target, pool: pools.get(2)! });
+    const r = await executeBlock(await fixtureBlock(fx), source, { target, pool: pools.get(2)!, mode: 'parallel' });
     expect(outcomeSummary(r)).toEqual({ ...fx.expected, requestsHash: fx.expected!.requestsHash });
   });
 });

@@ -40,7 +40,7 @@ describe('mainnet blocks: parallel = header = sequential runBlock', () => {
         const target = await stateManagerFromPreState(fx.preState);
         const source = new InMemoryStateSource({ preState: fx.preState, blockHashes: fx.blockHashes });
         const expectedSenders = fx.block.transactions.map((t) => t.from);
-        const par = await executeBlock(block, source, { target, pool: pools.get(workers)!, accelerator: accel(), expectedSenders });
+        const par = await executeBlock(block, source, { target, pool: pools.get(workers)!, accelerator: accel(), expectedSenders, mode: 'parallel' });
         const label = `block ${number}, ${workers} worker(s)`;
         for (const c of checkAgainstHeader(block, par)) expect(c.got, `${label}: ${c.field}`).toBe(c.expected);
         expect(bytesToHex(par.stateRoot), `${label}: state root`).toBe(bytesToHex(seq.stateRoot));

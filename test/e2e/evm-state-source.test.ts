@@ -25,7 +25,7 @@ describe('a state manager as the state source', () => {
       const seq = await runBlockSequential(await fixtureBlock(fx), await stateManagerFromPreState(fx.preState), hashes);
       const sm = await stateManagerFromPreState(fx.preState);
       const block = await fixtureBlock(fx);
-      const par = await executeBlock(block, new StateManagerSource(sm, hashes), { target: sm, pool });
+      const par = await executeBlock(block, new StateManagerSource(sm, hashes), { target: sm, pool, mode: 'parallel' });
       for (const c of checkAgainstHeader(block, par)) expect(c.got, c.field).toBe(c.expected);
       expect(bytesToHex(par.stateRoot)).toBe(bytesToHex(seq.stateRoot));
       expect(bytesToHex(await sm.getStateRoot())).toBe(bytesToHex(seq.stateRoot));

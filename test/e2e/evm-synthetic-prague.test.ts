@@ -22,7 +22,7 @@ describe('a synthetic Prague block: 1,000 transactions, 200 authorizations', () 
     for (const workers of [2]) {
       const target = await stateManagerFromPreState(s.preState);
       const source = new InMemoryStateSource({ preState: s.preState, blockHashes: {} });
-      const r = await executeBlock(s.block, source, { target, pool: pools.get(workers)!, accelerator: accel() });
+      const r = await executeBlock(s.block, source, { target, pool: pools.get(workers)!, accelerator: accel(), mode: 'parallel' });
       expect(outcomeSummary(r), `${workers} workers`).toEqual(outcomeSummary(seq));
       expect(r.receipts.every((x) => 'status' in x && x.status === 1)).toBe(true);
       expect(r.executions).toBe(1000 + r.reExecutions);

@@ -30,7 +30,7 @@ async function sequential(s: SyntheticBlock): Promise<BlockOutcome> {
 async function parallel(s: SyntheticBlock, workers: number): Promise<ExecuteBlockResult & { target: Awaited<ReturnType<typeof stateManagerFromPreState>> }> {
   const target = await stateManagerFromPreState(s.preState);
   const source = new InMemoryStateSource({ preState: s.preState, blockHashes: {} });
-  const r = await executeBlock(s.block, source, { target, pool: pools.get(workers)!, accelerator: accel() });
+  const r = await executeBlock(s.block, source, { target, pool: pools.get(workers)!, accelerator: accel(), mode: 'parallel' });
   return { ...r, target };
 }
 

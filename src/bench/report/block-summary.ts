@@ -30,7 +30,7 @@ export function blockSummary(r: BlockBenchResult, machine: MachineInfo): BlockBe
       block: row.name,
       txs: row.txs,
       sequentialMs: row.runBlockMs,
-      parallel: row.parallel.map((p) => ({ workers: p.workers, ms: p.ms, reExecutions: p.reExecutions })),
+      parallel: row.parallel.filter((p) => p.workers > 0).map((p) => ({ workers: p.workers, ms: p.ms, reExecutions: p.reExecutions })),
     })),
   };
 }

@@ -2,9 +2,9 @@ import { parseArgs } from 'node:util';
 import { createAccelerator } from '../../index.js';
 import { ALL_BACKENDS, type BackendName } from '../../runtime/types.js';
 import { acceleratorOptions, parseBackend } from '../accelerator-options.js';
-import { listFixtures, loadFixture } from '../../evm/fixture.js';
+import { listFixtures } from '../../evm/fixture.js';
 import type { FieldCheck } from '../../evm/outcome.js';
-import { ReplayError, replayFixture, type ReplayReport } from '../../evm/replay.js';
+import { ReplayError, replayFixtures, type ReplayReport } from '../../evm/replay.js';
 import { defaultWorkers, WorkerPool } from '../../evm/worker-pool.js';
 
 const USAGE = `usage: evm-accel run-block <fixture.json.gz | folder> [--workers N] [--backend B] [--sequential] [--json]
@@ -84,20 +84,19 @@ export async function runBlock(argv: string[]): Promise<number> {
   const pool = WorkerPool.create(workers);
   let ok = true;
   try {
-    for (const file of files) {
-      try {
-        const fx = await loadFixture(file);
-        const { result: _result, ...report } = await replayFixture(fx, { pool, accelerator, sequential: values.sequential });
-        ok &&= report.match;
-        process.stdout.write(values.json ? JSON.stringify({ file, backend: backendName ?? 'auto', ...report }) + '\n' : line(report));
-      } catch (e) {
+    // Senders of the next blocks are recovered (in one batch) while the current one executes.
+    await replayFixtures(files, { pool, accelerator, sequential: values.sequential }, (file, r) => {
+      if (r instanceof Error) {
         ok = false;
-        const error = e instanceof Error ? e.message : String(e);
-        const checks = e instanceof ReplayError ? e.checks : [];
-        const failed = { file, match: false, error, checked: checks.map((c) => c.field), mismatches: checks.filter((c) => !c.match) };
-        process.stdout.write(values.json ? JSON.stringify(failed) + '\n' : `✗ ${file}: ${error}${mismatchLines(failed.mismatches)}\n`);
+        const checks = r instanceof ReplayError ? r.checks : [];
+        const failed = { file, match: false, error: r.message, checked: checks.map((c) => c.field), mismatches: checks.filter((c) => !c.match) };
+        process.stdout.write(values.json ? JSON.stringify(failed) + '\n' : `✗ ${file}: ${r.message}${mismatchLines(failed.mismatches)}\n`);
+        return;
       }
-    }
+      const { result: _result, ...report } = r;
+      ok &&= report.match;
+      process.stdout.write(values.json ? JSON.stringify({ file, backend: backendName ?? 'auto', ...report }) + '\n' : line(report));
+    });
   } finally {
     await pool.close();
     await accelerator.close();

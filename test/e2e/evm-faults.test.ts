@@ -1,0 +1,114 @@
+import { bytesToHex } from '@ethereumjs/util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { useNativeAccelerator } from '../helpers/executor-fixtures.js';
+import { SeededRandom } from '../helpers/random.js';
+import { fixtureBlock, FixtureBlockHashes } from '../../src/evm/chain.js';
+import { StateSourceError, TxError } from '../../src/evm/errors.js';
+import { executeBlock } from '../../src/evm/executor.js';
+import { loadFixture } from '../../src/evm/fixture.js';
+import { stateManagerFromPreState } from '../../src/evm/pre-state.js';
+import { runBlockSequential } from '../../src/evm/sequential.js';
+import { InMemoryStateSource, StateManagerSource, type StateSource } from '../../src/evm/state-source.js';
+import { hotTokenTransfers, independentTransfers, type SyntheticBlock } from '../../src/evm/synthetic.js';
+import { WorkerPool } from '../../src/evm/worker-pool.js';
+
+// Faults injected into real blocks: workers terminated mid-block, a state source that never
+// answers or throws. The block completes right or fails with a typed error; the target is then
+// exactly the pre-state, and the same pool serves the next block.
+const accel = useNativeAccelerator();
+const pool = WorkerPool.create(2);
+afterAll(() => pool.close());
+
+/** Terminates a worker once the pool's logs hold `bytes` of results (polled from the main thread). */
+function killAfter(bytes: number, slot: number): () => void {
+  let stop = false;
+  const poll = () => {
+    if (stop) return;
+    const published = pool.logs.reduce((a, l) => a + l.published, 0);
+    if (published >= bytes && pool.started) void pool.workers[slot]!.terminate();
+    else setImmediate(poll);
+  };
+  setImmediate(poll);
+  return () => {
+    stop = true;
+  };
+}
+
+async function runSynthetic(s: SyntheticBlock) {
+  const target = await stateManagerFromPreState(s.preState);
+  const source = new InMemoryStateSource({ preState: s.preState, blockHashes: {} });
+  return executeBlock(s.block, source, { target, pool, accelerator: accel(), mode: 'parallel' });
+}
+
+async function expectSequential(s: SyntheticBlock, r: Awaited<ReturnType<typeof runSynthetic>>) {
+  const seq = await runBlockSequential(s.block, await stateManagerFromPreState(s.preState), new FixtureBlockHashes({}));
+  expect(bytesToHex(r.stateRoot)).toBe(bytesToHex(seq.stateRoot));
+  expect(bytesToHex(r.receiptsRoot)).toBe(bytesToHex(seq.receiptsRoot));
+  expect(r.gasUsed).toBe(seq.gasUsed);
+}
+
+describe('a worker that dies mid-block is replaced and its task re-run', () => {
+  it('terminated at its first published result: the block completes, identical to runBlock', async () => {
+    const s = independentTransfers(60);
+    const cancel = killAfter(1, 0);
+    const r = await runSynthetic(s).finally(cancel);
+    expect(r.workerRestarts).toBe(1);
+    await expectSequential(s, r);
+  });
+
+  it('terminated at random points of dependent and independent blocks: always identical to runBlock', async () => {
+    const rand = new SeededRandom(12);
+    for (let round = 0; round < 4; round++) {
+      const s = round % 2 ? hotTokenTransfers(30) : independentTransfers(30);
+      const cancel = killAfter(1 + rand.int(6000), rand.int(2));
+      const r = await runSynthetic(s).finally(cancel);
+      await expectSequential(s, r);
+    }
+  });
+
+  it('the pool serves the next block after the restarts', async () => {
+    const s = independentTransfers(20);
+    const r = await runSynthetic(s);
+    expect(r.workerRestarts).toBe(0);
+    await expectSequential(s, r);
+  });
+});
+
+/** A source over a state manager whose reads of one account misbehave. */
+function faultySource(inner: StateSource, victim: string, fault: 'hang' | 'throw'): StateSource {
+  return {
+    getAccount: (address: Uint8Array) => {
+      if (bytesToHex(address) === victim) {
+        return fault === 'hang' ? new Promise(() => {}) : Promise.reject(new Error('disk I/O error'));
+      }
+      return inner.getAccount(address);
+    },
+    getCode: (a) => inner.getCode(a),
+    getStorage: (a, s) => inner.getStorage(a, s),
+    getBlockHash: (n) => inner.getBlockHash(n),
+  };
+}
+
+describe('a state source that fails is a StateSourceError, never a TxError, and leaves the pre-state', () => {
+  for (const fault of ['hang', 'throw'] as const) {
+    it(`a read that ${fault === 'hang' ? 'never answers (readTimeoutMs)' : 'throws'}`, async () => {
+      const fx = await loadFixture('test/fixtures/mainnet/46147.json.gz');
+      const hashes = new FixtureBlockHashes(fx.blockHashes);
+      const sm = await stateManagerFromPreState(fx.preState);
+      const before = bytesToHex(await sm.getStateRoot());
+      const victim = (fx.block.transactions[0]!.to as string).toLowerCase();
+      const source = faultySource(new StateManagerSource(sm, hashes), victim, fault);
+      const block = await fixtureBlock(fx);
+      const err = await executeBlock(block, source, { target: sm, pool, accelerator: accel(), mode: 'parallel', readTimeoutMs: 500 }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(StateSourceError);
+      expect(err).not.toBeInstanceOf(TxError);
+      expect((err as StateSourceError).key).toBe(`a${victim.slice(2)}`);
+      expect((err as Error).message).toMatch(fault === 'hang' ? /no answer from the state source within 500 ms/ : /disk I\/O error/);
+      expect(bytesToHex(await sm.getStateRoot())).toBe(before);
+      // The same pool, the same state manager: the block runs right once the source behaves.
+      const r = await executeBlock(block, new StateManagerSource(sm, hashes), { target: sm, pool, accelerator: accel(), mode: 'parallel' });
+      expect(r.gasUsed).toBe(block.header.gasUsed);
+    });
+  }
+});
+

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { CostModel, predictedGas } from '../../src/evm/cost-model.js';
+
+describe('CostModel', () => {
+  it('with nothing measured, a cold pool is not started and a warm one is tried', () => {
+    const m = new CostModel();
+    expect(m.choose(21_000, { size: 4, started: false })).toBe('inline');
+    expect(m.choose(21_000, { size: 4, started: true })).toBe('parallel');
+  });
+
+  it('chooses by measured costs: small blocks inline, large ones parallel when the pool reached parallelism', () => {
+    const m = new CostModel();
+    m.recordInline(1_000_000, 100); // 0.1 ms per kgas on the calling thread
+    m.recordParallel(10_000_000, { totalMs: 400, runMs: 300, workerMs: 1_000 }); // parallelism 3.3, overhead 100 ms
+    expect(m.parallelism).toBeCloseTo(1000 / 300);
+    expect(m.parallelOverheadMs).toBeCloseTo(100);
+    const pool = { size: 4, started: true };
+    expect(m.choose(21_000, pool)).toBe('inline'); // 2 ms inline against 100 ms of overhead
+    expect(m.choose(30_000_000, pool)).toBe('parallel'); // 3 s inline against 100 + 3000 / 3.3 ms
+  });
+
+  it('a dependent block that reached no parallelism teaches the model to stay inline', () => {
+    const m = new CostModel();
+    m.recordInline(1_000_000, 100);
+    for (let i = 0; i < 10; i++) m.recordParallel(10_000_000, { totalMs: 1_200, runMs: 1_100, workerMs: 1_000 });
+    expect(m.choose(30_000_000, { size: 8, started: true })).toBe('inline');
+  });
+
+  it('a cold pool is started only when the block outweighs the measured start-up', () => {
+    const m = new CostModel();
+    m.recordInline(1_000_000, 100);
+    m.recordParallel(10_000_000, { totalMs: 900, runMs: 300, workerMs: 1_200 }, 500);
+    m.recordParallel(10_000_000, { totalMs: 400, runMs: 300, workerMs: 1_200 });
+    expect(m.startupMs).toBe(500);
+    expect(m.choose(2_000_000, { size: 4, started: false })).toBe('inline');
+    expect(m.choose(60_000_000, { size: 4, started: false })).toBe('parallel');
+  });
+
+  it('predicts gas from the header, or from the transactions of a block being built', () => {
+    expect(predictedGas({ gasUsed: 500n }, [21_000n])).toBe(500);
+    expect(predictedGas({ gasUsed: 0n }, [21_000n, 79_000n])).toBe(50_000);
+  });
+});
