@@ -10,6 +10,7 @@ import { KZG_ON_DEMAND, loadKzgOnce } from './chain.js';
 import { ByteReader, readWriteSet } from './codec.js';
 import { defaultCostModel, predictedGas, type CostModel, type ExecutionPath } from './cost-model.js';
 import { StateSourceError, TxError } from './errors.js';
+import type { RecoveredAuthorities } from './forks/authorities.js';
 import { commonSpec } from './forks/common-spec.js';
 import { assertSupported } from './forks/supported.js';
 import { executeInline } from './inline.js';
@@ -45,11 +46,16 @@ export interface ExecuteBlockOptions {
   /** The cost model `auto` asks and teaches (default: one per process). */
   costModel?: CostModel;
   /**
-   * The block's signatures, already recovered (senders and EIP-7702 authorities, see
-   * {@link recoverSignatures}): a caller replaying many blocks recovers the next blocks' while this
-   * one executes (see SenderPrefetcher).
+   * The block's senders, already recovered (20 bytes per transaction, see {@link recoverSignatures}):
+   * a caller replaying many blocks recovers the next blocks' while this one executes
+   * (`SenderPrefetcher.signatures(block)` gives `senders` and `authorities` to spread in here).
    */
-  signatures?: RecoveredSignatures;
+  senders?: Uint8Array;
+  /**
+   * With `senders`: the block's EIP-7702 authorities recovered in the same batch; without them the
+   * workers' runTx recovers authorities itself.
+   */
+  authorities?: RecoveredAuthorities;
   /**
    * Fall back to in-order execution (one transaction at a time, no speculation) for the next
    * {@link FALLBACK_SPAN} transactions whenever the last {@link FALLBACK_WINDOW} commits needed more
@@ -109,7 +115,9 @@ export interface ExecuteBlockResult extends BlockOutcome {
 export async function executeBlock(block: Block, source: StateSource, opts: ExecuteBlockOptions): Promise<ExecuteBlockResult> {
   assertSupported(block);
   const t0 = performance.now();
-  const signatures = opts.signatures ?? (await recoverSignatures(block, opts.accelerator));
+  const signatures: RecoveredSignatures = opts.senders
+    ? { senders: opts.senders, authorities: opts.authorities ?? { keys: [], addresses: [] } }
+    : await recoverSignatures(block, opts.accelerator);
   const { senders } = signatures;
   opts.expectedSenders?.forEach((want, i) => {
     const got = senderHex(senders, i);

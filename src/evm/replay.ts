@@ -88,7 +88,7 @@ export async function replayFixture(fx: BlockFixture, opts: ReplayOptions, built
       pool: opts.pool,
       accelerator: opts.accelerator,
       expectedSenders,
-      ...(signatures && { signatures }),
+      ...signatures,
       judge: (r) => [
         sendersCheck(expectedSenders),
         ...checkAgainstHeader(block, r),

@@ -46,7 +46,7 @@ export const REFERENCE_PATH = 'senders recovered by the reference backend (cpu-j
  */
 export async function executeBlockVerified(block: Block, source: StateSource, opts: VerifiedExecuteOptions): Promise<VerifiedExecution> {
   // Signatures recovered ahead came from the accelerator: the re-run recovers its own.
-  const { judge, signatures, ...execOpts } = opts;
+  const { judge, senders, authorities, ...execOpts } = opts;
   const preRoot = await execOpts.target.getStateRoot();
   const run = async (o: ExecuteBlockOptions): Promise<Verdict> => {
     try {
@@ -58,11 +58,11 @@ export async function executeBlockVerified(block: Block, source: StateSource, op
       throw e;
     }
   };
-  const first = await run({ ...execOpts, ...(signatures && { signatures }) });
+  const first = await run({ ...execOpts, ...(senders && { senders }), ...(authorities && { authorities }) });
   if ('result' in first && first.bad.length === 0) return { result: first.result, checks: first.checks };
   // The executor leaves the target at the pre-state after an error, at the post-state otherwise.
   if ('result' in first) await execOpts.target.setStateRoot(preRoot);
-  if (execOpts.accelerator === referenceRecovery && !signatures) return settle(first);
+  if (execOpts.accelerator === referenceRecovery && !senders) return settle(first);
 
   const second = await run({ ...execOpts, accelerator: referenceRecovery });
   const recheck: Recheck = {

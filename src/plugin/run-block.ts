@@ -7,7 +7,8 @@ import type { ExecuteBlockResult } from '../evm/executor.js';
 import { fieldCheck, type FieldCheck } from '../evm/outcome.js';
 import type { TxOutcome } from '../evm/protocol.js';
 import type { SenderPrefetcher } from '../evm/sender-prefetch.js';
-import type { RecoveredSignatures, SenderRecovery } from '../evm/senders.js';
+import type { RecoveredAuthorities } from '../evm/forks/authorities.js';
+import type { SenderRecovery } from '../evm/senders.js';
 import { StateManagerSource } from '../evm/state-source.js';
 import { executeBlockVerified, REFERENCE_PATH, type Recheck } from '../evm/verified-execution.js';
 import type { WorkerPool } from '../evm/worker-pool.js';
@@ -27,11 +28,16 @@ export interface RunBlockAcceleratedOpts extends RunBlockOpts {
    */
   onRecheck?: (recheck: Recheck) => void;
   /**
-   * The block's signatures, already recovered (senders and EIP-7702 authorities) — e.g. by a
-   * {@link SenderPrefetcher} that recovers the next blocks' in one batch while this one executes.
-   * Like the accelerator's, they are not trusted to call a block invalid (see `onRecheck`).
+   * The block's senders, already recovered — e.g. by a {@link SenderPrefetcher} that recovers the
+   * next blocks' in one batch while this one executes. Like the accelerator's, they are not trusted
+   * to call a block invalid (see `onRecheck`).
    */
-  signatures?: RecoveredSignatures;
+  senders?: Uint8Array;
+  /**
+   * With `senders`: the block's EIP-7702 authorities recovered in the same batch
+   * (`SenderPrefetcher.signatures(block)` gives both); without them the workers recover authorities.
+   */
+  authorities?: RecoveredAuthorities;
 }
 
 /** runBlock's options this drop-in does not implement; passing one is an error rather than a silent difference. */
@@ -140,7 +146,8 @@ export async function runBlockAccelerated(vm: VM, opts: RunBlockAcceleratedOpts)
     ...(opts.accelerator && { accelerator: opts.accelerator }),
     ...(opts.workers !== undefined && { workers: opts.workers }),
     ...(opts.pool && { pool: opts.pool }),
-    ...(opts.signatures && { signatures: opts.signatures }),
+    ...(opts.senders && { senders: opts.senders }),
+    ...(opts.authorities && { authorities: opts.authorities }),
   });
   if (recheck) opts.onRecheck?.(recheck);
   const bad = checks.find((c) => !c.match);

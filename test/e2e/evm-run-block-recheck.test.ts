@@ -2,11 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { fixtureBlock } from '../../src/evm/chain.js';
 import { TxError } from '../../src/evm/errors.js';
 import { loadFixture } from '../../src/evm/fixture.js';
-import { checkAgainstHeader } from '../../src/evm/outcome.js';
+import { checkAgainstHeader, fieldCheck } from '../../src/evm/outcome.js';
 import { stateManagerFromPreState } from '../../src/evm/pre-state.js';
 import { replayFixture } from '../../src/evm/replay.js';
+import { SenderPrefetcher } from '../../src/evm/sender-prefetch.js';
 import { InMemoryStateSource } from '../../src/evm/state-source.js';
 import { executeBlockVerified } from '../../src/evm/verified-execution.js';
+import { bytesToHex } from '@ethereumjs/util';
+import { loadBuilt } from '../helpers/built-fixtures.js';
 import { useNativeAccelerator, useWorkerPools } from '../helpers/executor-fixtures.js';
 import { lyingRecovery } from '../helpers/lying-recovery.js';
 
@@ -56,5 +59,32 @@ describe('a sender recovery that lies about one transaction', () => {
     const cause = (err as Error).cause;
     expect(cause).toBeInstanceOf(TxError);
     expect((cause as TxError).message).toMatch(/^transaction 1 .*bad signature.*\(the re-run with senders recovered by the reference backend \(cpu-js\) agrees\)/);
+  });
+});
+
+describe('an EIP-7702 authority recovery that lies, prefetched as a node would', () => {
+  it('the workers apply the lie and the block fails, the re-run with reference recovery (not the prefetched signatures) agrees with the header', async () => {
+    const fx = await loadBuilt('22431084-prague-fork');
+    const block = await fixtureBlock(fx);
+    // Item n of the batch is the block's first authorization (the senders come first).
+    const liar = lyingRecovery(accel(), block.transactions.length);
+    const prefetched = await new SenderPrefetcher(liar).signatures(block);
+    expect(liar.lies).toBe(1);
+    const target = await stateManagerFromPreState(fx.preState);
+    const v = await executeBlockVerified(block, new InMemoryStateSource({ preState: fx.preState, blockHashes: fx.blockHashes }), {
+      target,
+      pool: pools.get(2)!,
+      mode: 'parallel',
+      accelerator: accel(),
+      ...prefetched,
+      // A built fixture's pre-state is the whole world state: its state root is checkable.
+      judge: (res) => [...checkAgainstHeader(block, res), fieldCheck('stateRoot', res.stateRoot, block.header.stateRoot)],
+    });
+    expect(v.recheck?.disagreed).toBe('accelerated');
+    // The delegation lands on the wrong account: its owner's later transaction has the wrong nonce.
+    expect(v.recheck?.accelerated).toMatch(/^transaction \d+ .*nonce/);
+    expect(v.recheck?.reference).toBe('agrees with the header');
+    expect(v.checks.every((c) => c.match)).toBe(true);
+    expect(bytesToHex(await target.getStateRoot())).toBe(fx.expected!.stateRoot);
   });
 });
