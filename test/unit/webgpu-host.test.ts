@@ -28,7 +28,7 @@ describe('describeAdapter', () => {
 
 describe('resolveWebGpuOptions', () => {
   it('defaults, then environment, then explicit options', () => {
-    expect(resolveWebGpuOptions({}, {}).keccak).toMatchObject({ lanes: 'plain', rounds: 'loop', workgroupSize: 64, inFlight: 2 });
+    expect(resolveWebGpuOptions({}, {}).keccak).toMatchObject({ lanes: 'plain', rounds: 'loop', workgroupSize: 64, inFlight: 3 });
     const env = {
       EVM_ACCEL_WEBGPU_LANES: 'interleaved',
       EVM_ACCEL_WEBGPU_ROUNDS: 'unrolled',

@@ -44,6 +44,8 @@ export interface PipelineSource {
 }
 
 const DEFAULT_MAP_TIMEOUT_MS = 60_000;
+/** How long a fault waits for Dawn to report the device's loss that may have caused it. */
+const LOSS_GRACE_MS = 50;
 
 /** For messages: the drivers Dawn looked at. */
 function onDrivers(v: VulkanSetup): string {
@@ -257,16 +259,34 @@ export class GpuContext {
       this.faults.afterSubmit?.(this.device);
       // Whichever fails first is reported; the other must not become an unhandled rejection.
       submitted.catch(() => undefined);
-      await Promise.all([submitted, this.mapRead(readback, size)]);
+      await Promise.all([submitted, this.map(readback, GPUMapMode.READ, size)]);
       try {
         return read(new Uint8Array(readback.getMappedRange(0, size)));
       } finally {
         readback.unmap();
       }
     } catch (e) {
-      if (e instanceof BackendFaultError) throw e;
-      throw new BackendFaultError('webgpu', `${what}: ${(e as Error).message}`, { cause: e });
+      throw await this.fault(what, e);
     }
+  }
+
+  /**
+   * `e` as the BackendFaultError of `what`. Dawn's errors often carry no message (an aborted
+   * mapping, a range of a destroyed buffer), so the error's name is kept, and the device's loss
+   * when that is the cause: Dawn reports a loss a moment after the calls it broke, so this waits
+   * briefly for it.
+   */
+  async fault(what: string, e: unknown): Promise<BackendFaultError> {
+    if (e instanceof BackendFaultError) return e;
+    if (!this.lostInfo) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.lost, new Promise((r) => (timer = setTimeout(r, LOSS_GRACE_MS)))]);
+      clearTimeout(timer);
+    }
+    const err = e instanceof Error ? e : new Error(String(e));
+    const text = [err.name !== 'Error' ? err.name : '', err.message].filter((t) => t !== '').join(': ') || 'unknown error';
+    const lost = this.lostInfo ? ` (device lost (${this.lostInfo.reason}): ${this.lostInfo.message})` : this.closed ? ' (device context was closed)' : '';
+    return new BackendFaultError('webgpu', `${what}: ${text}${lost}`, { cause: e });
   }
 
   /**
@@ -289,12 +309,13 @@ export class GpuContext {
   }
 
   /**
-   * Maps `buffer` for reading, racing the device's loss and a timeout: a readback that never
-   * completes (hung queue, lost device whose callbacks never fire) becomes a BackendFaultError
-   * after `timeoutMs` instead of a batch that waits forever.
+   * Maps `buffer` (for reading back, or for filling a staging buffer), racing the device's loss
+   * and a timeout: a mapping that never completes (hung queue, lost device whose callbacks never
+   * fire) becomes a BackendFaultError after `timeoutMs` instead of a batch that waits forever.
    */
-  async mapRead(buffer: GPUBuffer, size: number, timeoutMs = this.mapTimeoutMs): Promise<void> {
+  async map(buffer: GPUBuffer, mode: GPUMapModeFlags, size: number, timeoutMs = this.mapTimeoutMs): Promise<void> {
     this.assertHealthy();
+    const what = mode === GPUMapMode.READ ? 'readback' : 'staging buffer mapping';
     let timer: NodeJS.Timeout | undefined;
     let waiter: ((e: Error) => void) | undefined;
     // Rejected by the timer or by the device's loss; a waiter set rather than a race against
@@ -303,15 +324,14 @@ export class GpuContext {
       waiter = reject;
       this.waiters.add(reject);
       timer = setTimeout(
-        () => reject(new BackendFaultError('webgpu', `readback did not complete within ${timeoutMs} ms`)),
+        () => reject(new BackendFaultError('webgpu', `${what} did not complete within ${timeoutMs} ms`)),
         timeoutMs,
       );
     });
     try {
-      await Promise.race([buffer.mapAsync(GPUMapMode.READ, 0, size), fault]);
+      await Promise.race([buffer.mapAsync(mode, 0, size), fault]);
     } catch (e) {
-      if (e instanceof BackendFaultError) throw e;
-      throw new BackendFaultError('webgpu', `readback failed: ${(e as Error).message}`, { cause: e });
+      throw await this.fault(`${what} failed`, e);
     } finally {
       clearTimeout(timer);
       this.waiters.delete(waiter!);
