@@ -8,7 +8,8 @@
  *     [--swiftshader]   (use Chromium's SwiftShader Vulkan driver, for machines without a GPU)
  *     [--variants]      (also each lever turned down and other workgroup sizes, at --variant-batch)
  *     [--variant-batch N] (default: the largest of --batches)
- *     [--skip-op-counts] (no operation counts: they cost one more compile per counted variant)
+ *     [--op-counts]     (also operation counts per recovery, default levers and each lever down:
+ *                        one more compile each; exact, so the same on every device)
  *
  * The batch is a pool of distinct signatures (valid ones from random keys) repeated to the batch
  * size: every item costs a full recovery. Timings on a software adapter (SwiftShader) are CPU
@@ -49,7 +50,7 @@ const { values } = parseArgs({
     swiftshader: { type: 'boolean', default: false },
     variants: { type: 'boolean', default: false },
     'variant-batch': { type: 'string' },
-    'skip-op-counts': { type: 'boolean', default: false },
+    'op-counts': { type: 'boolean', default: false },
   },
 });
 const batches = values.batches.split(',').map(Number);
@@ -64,7 +65,7 @@ interface Variant {
 }
 const LEVER_VARIANTS: Variant[] = [
   { name: 'no GLV (u2 whole, 256 doublings)', levers: { glv: false } },
-  { name: 'window 4 (table 1R..8R)', levers: { window: 4 } },
+  { name: 'window 5 (table 1R..16R)', levers: { window: 5 } },
   { name: 'window 3 (table 1R..4R)', levers: { window: 3 } },
 ];
 const TUNING_VARIANTS: Variant[] = [
@@ -169,7 +170,7 @@ interface OpCountRecord {
   total: Record<OpKind, number>;
 }
 const opCounts: OpCountRecord[] = [];
-if (!values['skip-op-counts']) {
+if (values['op-counts']) {
   for (const v of [{ name: 'default' }, ...LEVER_VARIANTS] as Variant[]) {
     const levers = { ...DEFAULT_LEVERS, ...v.levers };
     log(`op counts: ${v.name}`);

@@ -43,11 +43,11 @@ const PARAMS_BYTES = 16;
 export interface RecoverLevers {
   /** u2·R through the GLV split (two 129-bit halves sharing 130 doublings); default true. */
   glv: boolean;
-  /** Booth digit width of the u2·R windows, 2..5 (a table of 2^(window−1) multiples of R); default 5. */
+  /** Booth digit width of the u2·R windows, 2..5 (a table of 2^(window−1) multiples of R); default 4. */
   window: number;
 }
 
-export const DEFAULT_LEVERS: Readonly<RecoverLevers> = { glv: true, window: 5 };
+export const DEFAULT_LEVERS: Readonly<RecoverLevers> = { glv: true, window: 4 };
 
 /** Options of {@link RecoverKernel.create} beyond the tuning. */
 export interface RecoverKernelOptions {
