@@ -8,7 +8,7 @@ import { createAccelerator } from '../dist/src/index.js';
 import { builtLibraryPath } from '../dist/src/backends/ffi.js';
 import { CPU_LIBRARY } from '../dist/src/backends/cpu/native-library.js';
 
-const swiftshader = process.env.VK_ICD_FILENAMES?.includes('swiftshader') ?? false;
+const swiftshader = process.env.EVM_ACCEL_WEBGPU_ADAPTER === 'swiftshader';
 const accel = await createAccelerator({ backends: ['cpu-native', 'webgpu', 'fpga'], calibrate: false, fpga: process.env.EVM_ACCEL_FPGA ?? 'sim' });
 const problems = [];
 try {
@@ -23,7 +23,7 @@ try {
   }
   const gpu = byName.get('webgpu');
   if (gpu?.status === 'ready' && swiftshader && !/swiftshader/i.test(gpu.device)) {
-    problems.push(`VK_ICD_FILENAMES names SwiftShader but WebGPU runs on ${gpu.device}`);
+    problems.push(`EVM_ACCEL_WEBGPU_ADAPTER=swiftshader but WebGPU runs on ${gpu.device}`);
   }
   if (!existsSync(builtLibraryPath(CPU_LIBRARY))) problems.push('native/build holds no cpu-native library: did `make -C native` run?');
 } finally {

@@ -89,15 +89,11 @@ make -s -C native -j"$(nproc)"
 log "TypeScript build"
 npx tsc -p tsconfig.json
 
-# WebGPU without a GPU: Dawn on SwiftShader. A machine with a real Vulkan driver keeps its own.
-swiftshader=/usr/lib/chromium/vk_swiftshader_icd.json
+# WebGPU without a GPU: ask the library for SwiftShader (it sets Vulkan up itself). A machine
+# with a GPU keeps the default, its GPU's Vulkan driver.
 has_gpu() { [ -e /dev/nvidia0 ] || compgen -G '/dev/dri/renderD*' >/dev/null; }
-if [ -z "${VK_ICD_FILENAMES:-}" ] && [ -f "$swiftshader" ] && ! has_gpu; then
-  export VK_ICD_FILENAMES="$swiftshader"
-fi
-if [ -z "${XDG_RUNTIME_DIR:-}" ]; then
-  export XDG_RUNTIME_DIR="${TMPDIR:-/tmp}/evm-accel-xdg-$(id -u)"
-  mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
+if [ -z "${EVM_ACCEL_WEBGPU_ADAPTER:-}" ] && ! has_gpu; then
+  export EVM_ACCEL_WEBGPU_ADAPTER=swiftshader
 fi
 
 # No board here: the FPGA backend drives the Verilator model of the same RTL (always ranked below

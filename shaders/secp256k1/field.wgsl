@@ -88,6 +88,16 @@ fn fe_neg(a: Fe) -> Fe {
   return fe_sub(fe_zero(), a);
 }
 
+// ka·a - kb·b - kc·c for small factors ((ka + 2kb + 2kc)·2^13 < 2^29) with one normalization: the
+// point formulas' chains of additions and small multiples, fused.
+fn fe_combine(a: Fe, ka: u32, b: Fe, kb: u32, c: Fe, kc: u32) -> Fe {
+  var r: Fe;
+  for (var i = 0u; i < 20u; i++) {
+    r[i] = a[i] * ka + (FE_SUB_BIAS[i] - b[i]) * kb + (FE_SUB_BIAS[i] - c[i]) * kc;
+  }
+  return fe_normalize(r);
+}
+
 // a * k for a small k < 2^16.
 fn fe_mul_small(a: Fe, k: u32) -> Fe {
   var r: Fe;
@@ -224,6 +234,14 @@ fn fe_is_zero(a: Fe) -> bool {
     is_p |= r[i] ^ FE_P[i];
   }
   return zero == 0u || is_p == 0u;
+}
+
+// False where a (a result of fe_add, fe_sub, fe_combine, fe_mul_small, fe_mul or fe_sqr) is surely
+// not 0 mod p; true where fe_is_zero must decide. Such a result differs by less than 2^74 from the
+// value its limbs 5..19 spell, so a multiple of p (at most 16p) has them all 0 (for 0) or, from
+// limb 5 to 18, all 0x1fff: two of them rule out nearly every nonzero value for 4 instructions.
+fn fe_maybe_zero(a: Fe) -> bool {
+  return (a[10] | a[15]) == 0u || (a[10] & a[15]) == FE_MASK;
 }
 
 fn fe_equal(a: Fe, b: Fe) -> bool {

@@ -1,8 +1,8 @@
 // Q = u1 G + u2 R for R = (r, y) with y's parity from the recovery id: the point multiplication
 // of a recovery, in the curve's Jacobian coordinates.
 // - u2 R: GLV splits u2 into halves below 2^129, u2 R = k1 R + k2 λR; both halves share one chain
-//   of doublings, with a signed (Booth) digit of each per R_WINDOW bits, looked up in a table of
-//   1R .. 2^(R_WINDOW-1) R built per signature.
+//   of about 130 doublings, with a signed (Booth) digit of each per R_WINDOW bits, looked up in a
+//   table of 1R .. 2^(R_WINDOW-1) R built per signature.
 // - u1 G: a fixed-base table uploaded once by the host (g_entry, defined by the including kernel):
 //   entry (i, j) = j * 2^(8i) * G for byte position i in 0..31 and byte value j in 1..255, so u1 G
 //   costs at most 32 additions and no doubling.
@@ -25,31 +25,41 @@ const FE_BETA = Fe(0x01eeu, 0x0ca8u, 0x0a1cu, 0x12d8u, 0x1c13u, 0x04cau, 0x0bd6u
 // - STEPS_R: per R_WINDOW-bit window of the halves, most significant first, R_WINDOW doublings,
 //   then the k1 digit's entry and the k2 digit's entry with x times β.
 // - STEPS_G: one addition per byte of u1 from the G table, in the curve's own coordinates.
-const R_WINDOW: u32 = 5u;
-const R_TABLE: u32 = 1u << (R_WINDOW - 1u);
-// Digits of a magnitude below 2^129: the top window's leading bit (bit R_WINDOW·windows - 1) must
-// be clear.
-const R_WINDOWS: u32 = (130u + R_WINDOW - 1u) / R_WINDOW;
-const STEPS_TABLE: u32 = R_TABLE - 1u;
-const STEPS_R: u32 = R_WINDOWS * (R_WINDOW + 2u);
+//
+// GLV and R_WINDOW are pipeline constants so that the benchmark can measure what each lever
+// brings on a GPU (RecoverKernelOptions.levers); production uses the defaults.
+override GLV: bool = true;
+// Booth digit width, 2..5: a table of 2^(R_WINDOW-1) entries. 4 and 5 take the same operations
+// within 1% (5: 14 fewer additions in the loop, 8 more to build the table); 4 keeps half the table.
+override R_WINDOW: u32 = 4u;
+const R_TABLE_MAX: u32 = 16u;
+override R_TABLE: u32 = 1u << (R_WINDOW - 1u);
+// The digits must cover the magnitude plus one bit (the top window's leading bit must be clear):
+// below 2^129 for a GLV half, below 2^256 for u2 whole.
+override R_WINDOWS: u32 = (select(257u, 130u, GLV) + R_WINDOW - 1u) / R_WINDOW;
+override R_ADDS: u32 = select(1u, 2u, GLV);
+override STEPS_TABLE: u32 = R_TABLE - 1u;
+override STEPS_R: u32 = R_WINDOWS * (R_WINDOW + R_ADDS);
 const STEPS_G: u32 = 32u;
 
 fn mul_add(rx: Fe, ry: Fe, u2: Sc, u1: Sc) -> Jac {
   op_phase(PHASE_SPLIT);
-  let halves = glv_split(u2);
+  var halves = array<GlvHalf, 2>(GlvHalf(u2, false), GlvHalf(Sc(), false));
+  if (GLV) { halves = glv_split(u2); }
   op_phase(PHASE_TABLE);
-  // Entry e is (e + 1) R.
-  var tx: array<Fe, R_TABLE>;
-  var ty: array<Fe, R_TABLE>;
-  var z_ratio: array<Fe, R_TABLE>;
+  // Entry e is (e + 1) R; z_ratio[e] is its Z over entry e - 1's while the table is built, and
+  // z_ratio[0] then keeps the table's common Z. What lives across the loop is kept to acc and these
+  // arrays (memory the driver indexes), not R's coordinates: registers are the scarce resource.
+  var tx: array<Fe, R_TABLE_MAX>;
+  var ty: array<Fe, R_TABLE_MAX>;
+  var z_ratio: array<Fe, R_TABLE_MAX>;
   tx[0] = rx;
   ty[0] = ry;
   var acc = jac_from_affine(rx, ry);
-  var table_z: Fe;
   for (var step = 0u; step < STEPS_TABLE + STEPS_R + STEPS_G; step++) {
     if (step == STEPS_TABLE) {
       // Entry e times (Z_last / Z_e)^2 and ^3, Z_last / Z_e being the product of the later ratios.
-      table_z = acc.z;
+      z_ratio[0] = acc.z;
       var zs: Fe;
       for (var j = 0u; j < R_TABLE - 1u; j++) {
         let e = R_TABLE - 2u - j;
@@ -66,28 +76,31 @@ fn mul_add(rx: Fe, ry: Fe, u2: Sc, u1: Sc) -> Jac {
       op_phase(PHASE_R);
     }
     if (step == STEPS_TABLE + STEPS_R) {
-      if (acc.inf == 0u) { acc.z = fe_mul(acc.z, table_z); }
+      if (acc.inf == 0u) { acc.z = fe_mul(acc.z, z_ratio[0]); }
       op_phase(PHASE_G);
     }
     var double_it = false;
-    var qx = rx;
-    var qy = ry;
+    var qx: Fe;
+    var qy: Fe;
+    var neg_q = false;
     if (step < STEPS_TABLE) {
       double_it = step == 0u;
+      qx = tx[0];
+      qy = ty[0];
     } else if (step < STEPS_TABLE + STEPS_R) {
       let m = step - STEPS_TABLE;
-      let sub = m % (R_WINDOW + 2u);
+      let sub = m % (R_WINDOW + R_ADDS);
       if (sub < R_WINDOW) {
         double_it = true;
       } else {
         let half = halves[sub - R_WINDOW];
-        let d = booth_digit(half.mag, R_WINDOWS - 1u - m / (R_WINDOW + 2u), R_WINDOW);
+        let d = booth_digit(half.mag, R_WINDOWS - 1u - m / (R_WINDOW + R_ADDS), R_WINDOW);
         if (d == 0i) { continue; }
         let e = u32(abs(d)) - 1u;
         qx = tx[e];
         if (sub != R_WINDOW) { qx = fe_mul(qx, FE_BETA); }
         qy = ty[e];
-        if ((d < 0i) != half.neg) { qy = fe_neg(qy); }
+        neg_q = (d < 0i) != half.neg;
       }
     } else {
       let i = step - STEPS_TABLE - STEPS_R;
@@ -100,7 +113,7 @@ fn mul_add(rx: Fe, ry: Fe, u2: Sc, u1: Sc) -> Jac {
     var res: Jac;
     var zr: Fe;
     if (!double_it) {
-      let s = jac_add_affine(acc, qx, qy);
+      let s = jac_add_affine(acc, qx, qy, neg_q);
       double_it = s.is_double != 0u;
       res = s.sum;
       zr = s.zr;

@@ -5,7 +5,7 @@ import { CalibrationCache, defaultCalibrationCachePath } from './calibration-cac
 import { InputError } from './errors.js';
 import { ADDRESSES, ECRECOVER, KECCAK, type KernelOutput, type KernelSpec } from './kernels.js';
 import { resolveOptions, type ResolvedOptions } from './options.js';
-import { packMessages, packSignatures } from './packing.js';
+import { checkPackedMessages, packMessages, packSignatures } from './packing.js';
 import { Router } from './router.js';
 import { emptyStats, snapshotStats } from './stats.js';
 import {
@@ -119,6 +119,12 @@ class RuntimeAccelerator implements Accelerator {
   async keccak256(msgs: Uint8Array[], opts?: CallOptions): Promise<Uint8Array[]> {
     const out = await this.call(KECCAK, packMessages(msgs), msgs.length, opts);
     return split(out, 32, msgs.length, false) as Uint8Array[];
+  }
+
+  async keccak256Packed(data: Uint8Array, offsets: Uint32Array, opts?: CallOptions): Promise<Uint8Array> {
+    const batch = checkPackedMessages(data, offsets);
+    const out = await this.call(KECCAK, batch, batch.count, opts);
+    return out ? out.out : new Uint8Array(0);
   }
 
   async ecrecover(sigs: Signature[], opts?: CallOptions): Promise<(Uint8Array | null)[]> {

@@ -190,6 +190,13 @@ export interface Accelerator {
   readonly backends: BackendInfo[];
   /** Keccak-256 of each message. */
   keccak256(msgs: Uint8Array[], opts?: CallOptions): Promise<Uint8Array[]>;
+  /**
+   * Keccak-256 of messages packed by the caller: message i is `data[offsets[2i] ..
+   * offsets[2i] + offsets[2i+1])`, messages in order and not overlapping. The batch goes to the
+   * backends as it is (no per-message work in JavaScript) and the digests come back in one
+   * buffer, digest i at bytes 32·i .. 32·i + 32. Throws InputError for a malformed table.
+   */
+  keccak256Packed(data: Uint8Array, offsets: Uint32Array, opts?: CallOptions): Promise<Uint8Array>;
   /** 64-byte public key (x‖y) per signature, or null where recovery fails. */
   ecrecover(sigs: Signature[], opts?: CallOptions): Promise<(Uint8Array | null)[]>;
   /** 20-byte Ethereum address per signature, or null where recovery fails. */

@@ -6,12 +6,12 @@ import { randomBytes } from 'node:crypto';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assembleSecp256k1Shader } from '../../src/backends/webgpu/secp256k1/shader-files.js';
+import { glvEdgeScalars, LAMBDA } from '../helpers/glv-scalars.js';
 import { gpuDeviceForTests, runTestKernel } from '../helpers/gpu-device-for-tests.js';
 
 const P = 2n ** 256n - 2n ** 32n - 977n;
 const N = secp256k1.Point.Fn.ORDER;
 const MASK256 = 2n ** 256n - 1n;
-const LAMBDA = 0x5363ad4cc05c30e0a5261c028812645a122e22ea20816678df02967c1b23bd72n;
 /** Every Fe limb a function returns is at most this (field.wgsl's invariant). */
 const LIMB_MAX = 2 ** 13;
 
@@ -201,49 +201,26 @@ describe('secp256k1 WGSL field and scalar arithmetic', () => {
 });
 
 describe('GLV split and signed digits', () => {
-  const a1 = 0x3086d221a7d46bcde86c90e49284eb15n;
-  const b1 = -0xe4437ed6010e88286f547fa90abfe4c3n;
-  const b2 = a1;
   it('splits k into k1 + k2·λ (mod n) with halves below 2^129, and Booth digits that sum back', async () => {
-    const ks = [0n, 1n, 2n, N - 1n, N - 2n, LAMBDA, N - LAMBDA, (LAMBDA * LAMBDA) % N, 2n ** 128n, 2n ** 128n - 1n, 2n ** 129n, N / 2n, N / 2n + 1n, 2n ** 255n];
-    // Where b2·k/n or -b1·k/n sits next to a half-integer, the shader's rounding (by the
-    // precomputed 2^384 ratios) may differ from the exact one: both sides of a few such points.
-    for (let m = 1n; m <= 4n; m++) {
-      for (const b of [b2, -b1]) {
-        const k = ((2n * m + 1n) * N) / (2n * b);
-        for (const d of [-1n, 0n, 1n, 2n]) ks.push(mod(k + d, N));
-      }
-    }
-    // The largest halves among many random scalars: the bounds are approached there.
-    const split = (k: bigint) => {
-      const c1 = (k * b2 * 2n + N) / (2n * N);
-      const c2 = (k * -b1 * 2n + N) / (2n * N);
-      return [k - c1 * a1 - c2 * 0x114ca50f7a8e2f3f657c1108d9d44cfd8n, -c1 * b1 - c2 * b2];
-    };
-    const candidates = Array.from({ length: 20000 }, () => mod(rand256(), N));
-    const abs = (v: bigint) => (v < 0n ? -v : v);
-    for (const half of [0, 1]) {
-      candidates.sort((x, y) => (abs(split(y)[half]!) > abs(split(x)[half]!) ? 1 : -1));
-      ks.push(...candidates.slice(0, 8));
-    }
-    for (let i = 0; i < 150; i++) ks.push(mod(rand256(), N));
-    const input = new Uint32Array(ks.length * 16);
-    ks.forEach((k, i) => toLimbs(k, input, i * 16));
-    const out = await runTestKernel(device, assembleSecp256k1Shader(GLV_KERNEL), input, ks.length, 93);
-    ks.forEach((k, i) => {
+    const cases = glvEdgeScalars(20000, 150);
+    const input = new Uint32Array(cases.length * 16);
+    cases.forEach(({ k }, i) => toLimbs(k, input, i * 16));
+    const out = await runTestKernel(device, assembleSecp256k1Shader(GLV_KERNEL), input, cases.length, 93);
+    cases.forEach(({ label, k }, i) => {
       const o = i * 93;
+      const ctx = `k = ${label} (${k.toString(16)})`;
       const half = (c: number) => {
         const mag = fromLimbs(out, o + 17 * c);
-        expect(mag < 2n ** 129n, `|k${c + 1}| < 2^129 for k=${k.toString(16)}`).toBe(true);
+        expect(mag < 2n ** 129n, `|k${c + 1}| < 2^129 for ${ctx}`).toBe(true);
         return out[o + 17 * c + 16] ? -mag : mag;
       };
       const k1 = half(0);
       const k2 = half(1);
-      expect(mod(k1 + k2 * LAMBDA - k, N), `k1 + k2·λ = k for k=${k.toString(16)}`).toBe(0n);
+      expect(mod(k1 + k2 * LAMBDA - k, N), `k1 + k2·λ = k for ${ctx}`).toBe(0n);
       const booth = (at: number, windows: number, width: number) =>
         Array.from(out.subarray(o + at, o + at + windows)).reduceRight((acc, d) => (acc << BigInt(width)) + BigInt(d - 2 ** (width - 1)), 0n);
-      expect(booth(34, 26, 5), `radix-32 digits of |k1|, k=${k.toString(16)}`).toBe(k1 < 0n ? -k1 : k1);
-      expect(booth(60, 33, 4), `radix-16 digits of |k2|, k=${k.toString(16)}`).toBe(k2 < 0n ? -k2 : k2);
+      expect(booth(34, 26, 5), `radix-32 digits of |k1|, ${ctx}`).toBe(k1 < 0n ? -k1 : k1);
+      expect(booth(60, 33, 4), `radix-16 digits of |k2|, ${ctx}`).toBe(k2 < 0n ? -k2 : k2);
     });
   });
 });

@@ -16,7 +16,7 @@ export interface KeccakTuning {
   chunkMessages: number;
   /** Most message bytes per dispatch (a single longer message still gets a chunk of its own). */
   chunkBytes: number;
-  /** Chunks in flight at once (buffer sets in the pool): 2 = double buffering. */
+  /** Chunks in flight at once (buffer sets in the pool): 3 = one filling its staging buffer, one computing, one read back. */
   inFlight: number;
   /** Sort a chunk's messages by block count when their lengths differ enough to stall SIMD groups. */
   sortByLength: boolean;
@@ -54,7 +54,7 @@ const DEFAULT_TUNING: KeccakTuning = {
   workgroupSize: 64,
   chunkMessages: 1 << 18,
   chunkBytes: 32 << 20,
-  inFlight: 2,
+  inFlight: 3,
   sortByLength: true,
   profile: false,
 };

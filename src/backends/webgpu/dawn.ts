@@ -1,11 +1,13 @@
 import { BackendUnavailableError } from '../../runtime/errors.js';
+import { oneLine } from './vulkan-environment.js';
 
 let dawn: Promise<typeof import('webgpu')> | undefined;
 
 /**
- * Loads Dawn's Node binding and installs the WebGPU globals (GPUBufferUsage, GPUMapMode, ...)
- * it requires on globalThis, the only global this backend sets. Loaded on first use, so that a
- * platform without the native binding gets BackendUnavailableError rather than a failed import.
+ * Loads Dawn's Node binding (the optional peer dependency `webgpu`) and installs the WebGPU
+ * globals (GPUBufferUsage, GPUMapMode, ...) it requires on globalThis, the only global this
+ * backend sets. Loaded on first use, so that a machine without it gets BackendUnavailableError
+ * with a one-line reason and every other backend works as before.
  */
 async function loadDawn(): Promise<typeof import('webgpu')> {
   dawn ??= import('webgpu').then((m) => {
@@ -16,7 +18,11 @@ async function loadDawn(): Promise<typeof import('webgpu')> {
     return await dawn;
   } catch (e) {
     dawn = undefined;
-    throw new BackendUnavailableError('webgpu', `Dawn's Node binding (npm webgpu) did not load: ${(e as Error).message}`);
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'ERR_MODULE_NOT_FOUND' && /'webgpu'/.test(err.message)) {
+      throw new BackendUnavailableError('webgpu', 'the optional peer dependency `webgpu` (Dawn) is not installed: npm install webgpu');
+    }
+    throw new BackendUnavailableError('webgpu', `Dawn's Node binding (npm webgpu) did not load: ${oneLine(err.message)}`);
   }
 }
 

@@ -7,6 +7,7 @@ import { resolveWebGpuOptions, type KeccakTuning, type WebGpuOptions } from './c
 import { GpuContext } from './device.js';
 import { KeccakKernel } from './keccak-kernel.js';
 import { RecoverKernel, type RecoveredAddresses } from './secp256k1/recover-kernel.js';
+import type { VulkanSetup } from './vulkan-environment.js';
 
 /** The kernels this backend runs, by name; a kernel is built on one context and dies with it. */
 export interface WebGpuKernels {
@@ -64,6 +65,7 @@ export class WebGpuBackend implements Backend {
   readonly health = { faults: 0, reacquisitions: 0, lastFault: undefined as string | undefined };
   private session: Promise<Session> | undefined;
   private adapter: AdapterDescription;
+  private readonly vulkan: VulkanSetup;
   private closed = false;
   /** Batches running, which close() lets finish before it destroys their device. */
   private readonly running = new Set<Promise<unknown>>();
@@ -74,6 +76,7 @@ export class WebGpuBackend implements Backend {
   ) {
     this.session = Promise.resolve(first);
     this.adapter = first.ctx.info;
+    this.vulkan = first.ctx.vulkan;
   }
 
   /** Acquires a device; throws BackendUnavailableError when there is no adapter. */
@@ -90,6 +93,8 @@ export class WebGpuBackend implements Backend {
       kind: this.adapter.kind,
       kernels: [...this.kernels],
       details: {
+        adapterChoice: this.vulkan.choice,
+        ...(this.vulkan.drivers.length > 0 ? { vulkanDrivers: this.vulkan.drivers.join(', ') } : {}),
         vendor: this.adapter.vendor,
         architecture: this.adapter.architecture,
         adapterDevice: this.adapter.device,

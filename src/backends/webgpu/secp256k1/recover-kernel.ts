@@ -36,8 +36,23 @@ type OutputMode = typeof KEYS | typeof ADDRESSES;
 const OUT_WORDS_PER_ITEM = KEYS.wordsPerItem + 1;
 const PARAMS_BYTES = 16;
 
+/**
+ * The point multiplication's levers that can be turned down to measure what each brings on a
+ * device (multiply.wgsl's pipeline constants); production uses the defaults.
+ */
+export interface RecoverLevers {
+  /** u2·R through the GLV split (two 129-bit halves sharing 130 doublings); default true. */
+  glv: boolean;
+  /** Booth digit width of the u2·R windows, 2..5 (a table of 2^(window−1) multiples of R); default 4. */
+  window: number;
+}
+
+export const DEFAULT_LEVERS: Readonly<RecoverLevers> = { glv: true, window: 4 };
+
 /** Options of {@link RecoverKernel.create} beyond the tuning. */
 export interface RecoverKernelOptions {
+  /** Levers turned down (benchmarks); default {@link DEFAULT_LEVERS}. */
+  levers?: Partial<RecoverLevers>;
   /**
    * The op-count build (op-count.ts): every field, scalar and group operation counted per phase,
    * read with {@link RecoverKernel.opCounts}. Slow (an atomic add per operation): benchmarks only.
@@ -95,9 +110,18 @@ export class RecoverKernel {
   /** Compiles the pipelines (throws BackendFaultError with the compiler's messages) and builds the pool. */
   static async create(ctx: GpuContext, tuning: RecoverTuning, opts: RecoverKernelOptions = {}): Promise<RecoverKernel> {
     checkTuning(ctx, tuning);
+    const levers = { ...DEFAULT_LEVERS, ...opts.levers };
+    if (!Number.isInteger(levers.window) || levers.window < 2 || levers.window > 5) {
+      throw new RangeError(`ecrecover window must be an integer from 2 to 5, got ${levers.window}`);
+    }
     const assembled = assembleShader(SECP256K1_RECOVER_FILES);
     const source = opts.countOps ? instrumentOpCounts(assembled) : assembled;
-    const constants = { BATCH_SIZE: tuning.batchWorkgroupSize, MULTIPLY_SIZE: tuning.multiplyWorkgroupSize };
+    const constants = {
+      BATCH_SIZE: tuning.batchWorkgroupSize,
+      MULTIPLY_SIZE: tuning.multiplyWorkgroupSize,
+      GLV: levers.glv ? 1 : 0,
+      R_WINDOW: levers.window,
+    };
     const compiled = await Promise.all(
       PASSES.map((entryPoint) => ctx.compile({ kernel: 'ecrecover', label: `secp256k1 ${entryPoint}`, code: source, entryPoint, constants })),
     );
