@@ -1,4 +1,6 @@
+import type { Block } from '@ethereumjs/block';
 import type { AccountFields, StateManagerInterface } from '@ethereumjs/common';
+import { Capability, type TypedTransaction } from '@ethereumjs/tx';
 import { OriginalStorageCache } from '@ethereumjs/statemanager';
 import { Account, Address, bytesToHex, equalsBytes, KECCAK256_NULL, KECCAK256_RLP } from '@ethereumjs/util';
 import { keccak_256 } from '@noble/hashes/sha3.js';
@@ -48,16 +50,21 @@ export class ViewStateManager implements StateManagerInterface {
   }
 
   /**
-   * Starts a fresh incarnation of transaction `tx` from `sender` to `to` (absent for a creation).
-   * A self-transfer's recipient is its sender, whose value runTx checks: never lazy as a recipient.
-   * `senderTerms`: the nonce and balance runTx will require of the sender, for a lazy sender read.
+   * Starts a fresh incarnation of `transaction`, the block's transaction number `tx`. Its recipient
+   * and sender may be read lazily (see the class), except: a creation's or a self-transfer's
+   * recipient (runTx checks the sender's value); the sender with `exactSender` (nothing below `tx`
+   * is speculative any more, and a lazy read would serve it the nonce it requires) or of a blob
+   * transaction; and both of an EIP-7702 transaction, whose authorizations compare their
+   * authorities' nonces and set their code before the call (its recipient is usually one).
    */
-  begin(tx: number, coinbase: Uint8Array, sender: Uint8Array, to?: Uint8Array, senderTerms?: SenderTerms): void {
+  begin(tx: number, block: Block, transaction: TypedTransaction, exactSender: boolean): void {
+    const sender = transaction.getSenderAddress().bytes;
+    const to = transaction.supports(Capability.EIP7702EOACode) ? undefined : transaction.to?.bytes;
     this.tx = tx;
-    this.coinbaseKey = accountKey(keyHex(coinbase));
+    this.coinbaseKey = accountKey(keyHex(block.header.coinbase.bytes));
     this.recipientKey = to && !equalsBytes(to, sender) ? accountKey(keyHex(to)) : '';
     this.senderKey = accountKey(keyHex(sender));
-    this.senderTerms = to ? senderTerms : undefined;
+    this.senderTerms = to && !exactSender ? senderTerms(block, transaction) : undefined;
     this.writes = new Map();
     this.codes = new Map();
     this.journal = [];
@@ -258,6 +265,18 @@ export class ViewStateManager implements StateManagerInterface {
   shallowCopy(): StateManagerInterface {
     throw new Error('ViewStateManager: shallowCopy is not supported');
   }
+}
+
+/**
+ * What runTx requires of the sender, for a lazy sender read: its nonce, and a balance covering
+ * both of runTx's checks (up-front cost at the effective gas price, and value plus gas at the
+ * maximum fee). Blob transactions keep exact sender reads.
+ */
+function senderTerms(block: Block, tx: TypedTransaction): SenderTerms | undefined {
+  if (tx.type === 3) return undefined;
+  const upfront = tx.getUpfrontCost(block.header.baseFeePerGas);
+  const maxCost = tx.value + ('maxFeePerGas' in tx ? tx.gasLimit * tx.maxFeePerGas : 0n);
+  return { nonce: tx.nonce, minBalance: upfront > maxCost ? upfront : maxCost };
 }
 
 /**

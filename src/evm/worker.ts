@@ -22,7 +22,7 @@ import { encodeTxEntry, TxEntryReader } from './log-entry.js';
 import { MVMemory, resolve, resolveNow, type WriteSet } from './mv-memory.js';
 import type { BeginBlock, BlockSetup, FromWorker, ReadQuery, ToWorker, TxOutcome } from './protocol.js';
 import { toTxOutcome } from './receipts.js';
-import { readHolds, type LazyRead, type ReadRecord, type SenderTerms } from './read-set.js';
+import { readHolds, type LazyRead, type ReadRecord } from './read-set.js';
 import { BlockState, FailureKind, Scheduler, type ExecutionTask } from './scheduler.js';
 import { SharedBaseLog } from './shared-base.js';
 import { SharedLog } from './shared-log.js';
@@ -81,18 +81,6 @@ function forwardedKzg(signal: SharedArrayBuffer): KZG {
     recoverCellsAndProofs: unsupported,
     verifyCellKzgProofBatch: unsupported,
   };
-}
-
-/**
- * What runTx requires of the sender, for a lazy sender read: its nonce, and a balance covering
- * both of runTx's checks (up-front cost at the effective gas price, and value plus gas at the
- * maximum fee). Blob transactions keep exact sender reads.
- */
-function senderTerms(block: Block, tx: TypedTransaction): SenderTerms | undefined {
-  if (tx.type === 3) return undefined;
-  const upfront = tx.getUpfrontCost(block.header.baseFeePerGas);
-  const maxCost = tx.value + ('maxFeePerGas' in tx ? tx.gasLimit * tx.maxFeePerGas : 0n);
-  return { nonce: tx.nonce, minBalance: upfront > maxCost ? upfront : maxCost };
 }
 
 /** This worker's own executed, not yet committed results: what it checks for early invalidation. */
@@ -221,8 +209,7 @@ class WorkerBlock {
     // The transaction at the commit point speculates on nothing: its sender is read exactly, so a
     // nonce or balance runTx refuses is refused (a lazy read serves the nonce the transaction
     // requires, and would have it re-run forever).
-    const exact = task.tx === this.sched.committed;
-    this.view.begin(task.tx, this.block.header.coinbase.bytes, tx.getSenderAddress().bytes, tx.to?.bytes, exact ? undefined : senderTerms(this.block, tx));
+    this.view.begin(task.tx, this.block, tx, task.tx === this.sched.committed);
     let outcome: TxOutcome | undefined;
     let error: string | undefined;
     try {
