@@ -109,8 +109,8 @@ export interface ExecuteBlockResult extends BlockOutcome {
  * Transactions run optimistically in block order on the workers, each against the multi-version
  * memory; results are validated (every value read must still be what the memory holds below the
  * transaction) and committed strictly in order; a failed validation re-executes the transaction.
- * The outcome — state, receipts, gas, bloom — is that of sequential `runBlock`. On any error the
- * target is reverted to the pre-state.
+ * The outcome — state, receipts, gas, bloom, requests — is that of sequential `runBlock`. On any
+ * error the target is reverted to the pre-state.
  */
 export async function executeBlock(block: Block, source: StateSource, opts: ExecuteBlockOptions): Promise<ExecuteBlockResult> {
   assertSupported(block);

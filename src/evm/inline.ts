@@ -21,7 +21,9 @@ export interface InlineOutcome extends BlockOutcome {
  * Executes a block on the calling thread, one transaction after the other, straight into
  * `target`: ethereumjs's own runTx with the batch-recovered senders, the executor's block steps
  * and receipts. The fastest path where a block is too small (or too dependent) to gain from worker
- * threads: no thread hop, no speculation. Same outcome as runBlock (the tests check it).
+ * threads: no thread hop, no speculation. Same outcome as runBlock (the tests check it). EIP-7702
+ * authorities are recovered by runTx itself, as in runBlock: the module hook that answers them
+ * from the batch exists only in worker threads (see forks/authority-loader.ts).
  */
 export async function executeInline(block: Block, source: StateSource, target: StateManagerInterface, senders: Uint8Array): Promise<InlineOutcome> {
   const blockchain: EVMMockBlockchainInterface = {

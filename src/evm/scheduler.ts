@@ -214,7 +214,8 @@ export class Scheduler {
   nextTask(slot: number): ExecutionTask | undefined {
     const next = this.committed;
     const inOrderUntil = Atomics.load(this.ctl, IN_ORDER_UNTIL);
-    const limit = next < inOrderUntil ? next + 1 : Math.min(this.size, next + this.opts.window);
+    // In order, one at a time (`inOrderUntil` may lie past the block's end); else up to the window.
+    const limit = Math.min(this.size, next < inOrderUntil ? next + 1 : next + this.opts.window);
     for (let tx = next; tx < limit; tx++) {
       const w = Atomics.load(this.status, tx);
       if (statusOf(w) !== TxStatus.Ready) continue;
