@@ -64,7 +64,9 @@ export const KZG_ON_DEMAND = new KzgOnDemand();
 /**
  * A mainnet Common for one JSON-RPC block. From Cancun on it carries {@link KZG_ON_DEMAND}: blob
  * transactions cannot be constructed without a KZG, and the point-evaluation precompile must
- * verify proofs for real (without a KZG, ethereumjs would accept any proof).
+ * verify proofs for real (without a KZG, ethereumjs would accept any proof). The executor and
+ * `runBlockSequential` load it when a block calls it; a plain `runBlock` over this Common
+ * must `await loadKzgOnce()` first, or its point evaluations fail.
  */
 export async function mainnetCommon(rpc: RpcBlock, extra: CustomCrypto = {}): Promise<Common> {
   const probe = new Common({ chain: Mainnet });

@@ -3,7 +3,7 @@ import type { EVMMockBlockchainInterface, ExecResult } from '@ethereumjs/evm';
 import { EVMError } from '@ethereumjs/evm';
 import { createAddressFromString, createCLRequest } from '@ethereumjs/util';
 import { Bloom, type RunBlockOpts, type RunBlockResult, type RunTxResult, type VM } from '@ethereumjs/vm';
-import type { ExecuteBlockResult } from '../evm/executor.js';
+import type { ExecuteBlockOptions, ExecuteBlockResult } from '../evm/executor.js';
 import { fieldCheck, type FieldCheck } from '../evm/outcome.js';
 import type { TxOutcome } from '../evm/protocol.js';
 import type { SenderPrefetcher } from '../evm/sender-prefetch.js';
@@ -21,6 +21,8 @@ export interface RunBlockAcceleratedOpts extends RunBlockOpts {
   workers?: number;
   /** The worker pool (default: the process's warm pool, `WorkerPool.shared()`, started on first need). */
   pool?: WorkerPool;
+  /** The path (see executeBlock's `mode`): `auto` (default) lets the measured cost model choose. */
+  mode?: ExecuteBlockOptions['mode'];
   /**
    * Called when the accelerated run found the block invalid and it was re-run with senders from the
    * reference backend: `disagreed: 'accelerated'` means an accelerator gave a wrong result and the
@@ -146,6 +148,7 @@ export async function runBlockAccelerated(vm: VM, opts: RunBlockAcceleratedOpts)
     ...(opts.accelerator && { accelerator: opts.accelerator }),
     ...(opts.workers !== undefined && { workers: opts.workers }),
     ...(opts.pool && { pool: opts.pool }),
+    ...(opts.mode && { mode: opts.mode }),
     ...(opts.senders && { senders: opts.senders }),
     ...(opts.authorities && { authorities: opts.authorities }),
   });

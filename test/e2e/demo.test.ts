@@ -42,5 +42,5 @@ it('evm-accel demo --json verifies every bundled block and measures every ready 
     expect(k.keccak64PerSecond, `${b.name} keccak`).toBeGreaterThan(0);
     if (b.kernels.includes('ecrecover')) expect(k.ecrecoverPerSecond, `${b.name} ecrecover`).toBeGreaterThan(0);
   }
-  expect(stderr).toMatch(/demo \[#+\] 7\/7/);
+  expect(stderr).toMatch(/demo \[#+\] 9\/9/);
 });

@@ -13,8 +13,9 @@ import { useNativeAccelerator, useWorkerPools } from '../helpers/executor-fixtur
 import { lyingRecovery } from '../helpers/lying-recovery.js';
 
 // runBlockAccelerated gives runBlock's verdict on every check runBlock (and the validation it
-// calls) makes: each case is a block violating one rule, run through both on twin VMs; both
-// reject it with the same reason class and leave the state as it was.
+// calls) makes: each case is a block violating one rule, run through both on twin VMs (the
+// accelerated one on the inline and on the parallel path); all reject it with the same reason
+// class and leave the state as it was.
 
 const accel = useNativeAccelerator();
 const pools = useWorkerPools([2]);
@@ -58,18 +59,23 @@ async function vmOver(preState: PreState, block: Block, twin: Twin): Promise<VM>
   });
 }
 
-/** The block through runBlock and runBlockAccelerated on twin VMs: each one's error (undefined when valid) and whether its state is back at the pre-state. */
+/**
+ * The block through runBlock and runBlockAccelerated (parallel, then inline) on twin VMs: each
+ * one's error (undefined when valid) and whether its state is back at the pre-state. The two
+ * accelerated paths must agree; `fast` is the parallel one.
+ */
 async function verdicts(block: Block, preState: PreState, opts: Partial<RunBlockOpts> = {}, twin: Twin = {}) {
   const out = [];
-  for (const accelerated of [false, true]) {
+  for (const mode of [undefined, 'parallel', 'inline'] as const) {
     const vm = await vmOver(preState, block, twin);
     const before = bytesToHex(await vm.stateManager.getStateRoot());
-    const run = accelerated ? runBlockAccelerated(vm, { block, accelerator: accel(), pool: pools.get(2)!, ...opts }) : runBlock(vm, { block, ...opts });
+    const run = mode ? runBlockAccelerated(vm, { block, accelerator: accel(), pool: pools.get(2)!, mode, ...opts }) : runBlock(vm, { block, ...opts });
     const error = await run.then(() => undefined, (e: unknown) => e);
     const unchanged = bytesToHex(await vm.stateManager.getStateRoot()) === before;
     out.push({ error, reason: reason(error), unchanged });
   }
-  const [plain, fast] = out as [(typeof out)[0], (typeof out)[0]];
+  const [plain, fast, inline] = out as [(typeof out)[0], (typeof out)[0], (typeof out)[0]];
+  expect({ reason: inline.reason, unchanged: inline.unchanged }, 'the inline path').toEqual({ reason: fast.reason, unchanged: fast.unchanged });
   return { plain, fast };
 }
 
@@ -195,14 +201,14 @@ it('BLOCKHASH is answered by vm.evm.blockchain, as runBlock’s EVM asks it, eve
   expect(stored).toEqual([bytesToHex(new Uint8Array(32).fill(0xee)), bytesToHex(new Uint8Array(32).fill(0xee))]);
 });
 
-it('a sender recovery that lies about one sender: the stateRoot differs, the reference re-run finds the block valid', async () => {
+it.each(['parallel', 'inline'] as const)('a sender recovery that lies about one sender (%s): the stateRoot differs, the reference re-run finds the block valid', async (mode) => {
   const pre = basePreState();
   const block = await builtBlock(pre, { txs: [transfer(ALICE, {})] });
   const vm = await vmOver(pre, block, {});
   // Bob has Alice's nonce and funds: the lie executes, to the wrong post-state.
   const liar = lyingRecovery(accel(), 0, () => hexToBytes(BOB.address as PrefixedHexString));
   const rechecks: Recheck[] = [];
-  const r = await runBlockAccelerated(vm, { block, accelerator: liar, pool: pools.get(2)!, ...NO_HEADER, onRecheck: (x) => rechecks.push(x) });
+  const r = await runBlockAccelerated(vm, { block, accelerator: liar, pool: pools.get(2)!, mode, ...NO_HEADER, onRecheck: (x) => rechecks.push(x) });
   expect(liar.lies).toBe(1);
   expect(rechecks).toEqual([{ disagreed: 'accelerated', accelerated: 'stateRoot differ from the header', reference: 'agrees with the header' }]);
   expect(bytesToHex(r.stateRoot)).toBe(bytesToHex(block.header.stateRoot));
