@@ -1,7 +1,7 @@
 import type { Block } from '@ethereumjs/block';
 import { bytesToHex } from '@ethereumjs/util';
 import { fixtureBlock, FixtureBlockHashes } from './chain.js';
-import { executeBlock, type ExecuteBlockResult } from './executor.js';
+import type { ExecuteBlockResult } from './executor.js';
 import { loadFixture, type BlockFixture } from './fixture.js';
 import { checkFixtureBlock } from './fixture-checks.js';
 import { checkAgainstHeader, fieldCheck, sameOutcome, uncheckedAgainstHeader, type CheckedField, type FieldCheck, type UncheckedField } from './outcome.js';
@@ -10,6 +10,7 @@ import { SenderPrefetcher } from './sender-prefetch.js';
 import type { SenderRecovery } from './senders.js';
 import { runBlockSequential } from './sequential.js';
 import { InMemoryStateSource } from './state-source.js';
+import { executeBlockVerified, type Recheck } from './verified-execution.js';
 import type { WorkerPool } from './worker-pool.js';
 
 /** One fixture block replayed: the parallel result checked against the header (and optionally sequential runBlock). */
@@ -41,6 +42,8 @@ export interface ReplayReport {
   fallbacks: number;
   /** With `sequential`: plain runBlock's time and whether its outcome (state root included) is identical. */
   sequential?: { ms: number; stateRoot: string; identical: boolean; speedup: number };
+  /** Present when the accelerated run disagreed with the block and the block was re-run with reference senders. */
+  recheck?: Recheck;
 }
 
 /** Options of {@link replayFixture}. */
@@ -77,15 +80,27 @@ export async function replayFixture(fx: BlockFixture, opts: ReplayOptions, built
   const expectedSenders = fx.block.transactions.map((t) => t.from);
   const t0 = performance.now();
   const recovered = opts.prefetcher && (await opts.prefetcher.signatures(block));
-  let result: ExecuteBlockResult;
+  let verified;
   try {
-    result = await executeBlock(block, source, { target, pool: opts.pool, accelerator: opts.accelerator, expectedSenders, ...recovered });
+    verified = await executeBlockVerified(block, source, {
+      target,
+      pool: opts.pool,
+      accelerator: opts.accelerator,
+      expectedSenders,
+      ...recovered,
+      judge: (r) => [
+        sendersCheck(expectedSenders),
+        ...checkAgainstHeader(block, r),
+        // A built fixture's pre-state is the whole world state: its post-state root is checkable.
+        ...(fx.source === 'built' ? [fieldCheck('stateRoot', r.stateRoot, block.header.stateRoot)] : []),
+      ],
+    });
   } catch (e) {
     throw new ReplayError(fx.number, before.checks, e);
   }
   const ms = performance.now() - t0;
-  const checks = [...before.checks, sendersCheck(expectedSenders), ...checkAgainstHeader(block, result)];
-  if (fx.source === 'built') checks.push(fieldCheck('stateRoot', result.stateRoot, block.header.stateRoot));
+  const { result, recheck } = verified;
+  const checks = [...before.checks, ...verified.checks];
   const mismatches = checks.filter((c) => !c.match);
   const report: ReplayReport & { result: ExecuteBlockResult } = {
     number: fx.number,
@@ -109,6 +124,7 @@ export async function replayFixture(fx: BlockFixture, opts: ReplayOptions, built
     reExecutions: result.reExecutions,
     inOrderTxs: result.inOrderTxs,
     fallbacks: result.fallbacks,
+    ...(recheck && { recheck }),
     result,
   };
   if (opts.sequential) {

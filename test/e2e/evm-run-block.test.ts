@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { runBlock } from '../../src/cli/commands/run-block.js';
+import { runCommand } from '../../src/cli/run-command.js';
 
 /** Runs the command with stdout captured; returns the exit code and the lines written. */
 async function capture(argv: string[]): Promise<{ code: number; lines: string[] }> {
@@ -13,7 +13,7 @@ async function capture(argv: string[]): Promise<{ code: number; lines: string[] 
     return true;
   });
   try {
-    const code = await runBlock(argv);
+    const code = await runCommand('run-block', argv);
     return { code, lines: out.split('\n').filter(Boolean) };
   } finally {
     spy.mockRestore();
@@ -106,6 +106,8 @@ describe('evm-accel run-block', () => {
     expect(r.match).toBe(false);
     // The hash binds the header field; execution says which one it is.
     expect(r.mismatches.map((m: { field: string }) => m.field)).toEqual(['hash', 'gasUsed']);
+    // Before calling it invalid, the block was re-run with reference senders: both paths disagree.
+    expect(r.recheck).toEqual({ disagreed: 'both', accelerated: 'gasUsed differ from the header', reference: 'gasUsed differ from the header' });
   });
 
   // Every header field is bound by the block hash; the roots the fixture can recompute are checked
@@ -113,13 +115,14 @@ describe('evm-accel run-block', () => {
   describe.each([46147, 9068998, 19933122])('a tampered header field of block %i: exit 1, the failing check named', (n) => {
     const original = JSON.parse(gunzipSync(readFileSync(`test/fixtures/mainnet/${n}.json.gz`)).toString());
     const flip = (hex: string): string => hex.slice(0, -1) + (hex.endsWith('0') ? '1' : '0');
-    it.each([
-      ['stateRoot', (b: Record<string, string>): void => void (b.stateRoot = flip(b.stateRoot!)), ['hash']],
-      ['miner', (b: Record<string, string>): void => void (b.miner = flip(b.miner!)), ['hash']],
-      ['transactionsRoot', (b: Record<string, string>): void => void (b.transactionsRoot = flip(b.transactionsRoot!)), ['hash', 'transactionsRoot']],
-      ['hash', (b: Record<string, string>): void => void (b.hash = flip(b.hash!)), ['hash']],
-      ['baseFeePerGas', (b: Record<string, string>): void => void (b.baseFeePerGas = '0x' + (BigInt(b.baseFeePerGas ?? '0x0') + 1n).toString(16)), ['hash']],
-    ] as const)('%s', async (field, tamper, named) => {
+    const cases: [string, (b: Record<string, string>) => string, string[]][] = [
+      ['stateRoot', (b) => (b['stateRoot'] = flip(b['stateRoot']!)), ['hash']],
+      ['miner', (b) => (b['miner'] = flip(b['miner']!)), ['hash']],
+      ['transactionsRoot', (b) => (b['transactionsRoot'] = flip(b['transactionsRoot']!)), ['hash', 'transactionsRoot']],
+      ['hash', (b) => (b['hash'] = flip(b['hash']!)), ['hash']],
+      ['baseFeePerGas', (b) => (b['baseFeePerGas'] = '0x' + (BigInt(b['baseFeePerGas'] ?? '0x0') + 1n).toString(16)), ['hash']],
+    ];
+    it.each(cases)('%s', async (field, tamper, named) => {
       const fx = structuredClone(original);
       tamper(fx.block);
       const dir = mkdtempSync(join(tmpdir(), 'run-block-tamper-'));

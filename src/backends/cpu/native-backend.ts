@@ -1,6 +1,7 @@
 import { availableParallelism, cpus } from 'node:os';
 import type { Backend, BackendFactoryOptions } from '../../runtime/backend.js';
 import { BackendFaultError, InputError } from '../../runtime/errors.js';
+import { MAX_WORKERS } from '../../runtime/options.js';
 import {
   ADDRESS_BYTES,
   DIGEST_BYTES,
@@ -12,8 +13,6 @@ import {
 } from '../../runtime/packing.js';
 import { loadNativeCpuLibrary, type NativeCpuLibrary } from './native-library.js';
 
-/** Most threads one batch may use; the C library caps itself at the same figure. */
-const MAX_THREADS = 256;
 /**
  * Batches of at most this many Keccak permutations (0.17-0.4 µs each) are hashed on the JS
  * thread: dispatching an async call costs 20-100 µs on a busy 2-core machine, more than the work
@@ -135,8 +134,8 @@ function checkRecords(batch: PackedSignatures): PackedSignatures {
  */
 export async function openCpuNative(opts: BackendFactoryOptions): Promise<Backend> {
   const threads = opts.workers ?? availableParallelism();
-  if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) {
-    throw new InputError(-1, `workers must be an integer in 1..${MAX_THREADS}, got ${String(opts.workers)}`);
+  if (!Number.isInteger(threads) || threads < 1 || threads > MAX_WORKERS) {
+    throw new InputError(-1, `workers must be an integer in 1..${MAX_WORKERS}, got ${String(opts.workers)}`);
   }
   return new CpuNativeBackend(loadNativeCpuLibrary(), threads);
 }

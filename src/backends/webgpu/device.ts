@@ -1,6 +1,8 @@
 import { BackendFaultError, BackendUnavailableError } from '../../runtime/errors.js';
 import { describeAdapter, type AdapterDescription } from './adapter-kind.js';
 import { GrowableBuffer } from './buffer-pool.js';
+import { dawnInstance } from './dawn.js';
+import { adapterChoiceFromEnv, oneLine, prepareVulkan, type AdapterChoice, type VulkanSetup } from './vulkan-environment.js';
 
 /**
  * Hooks that inject faults into a real device, for tests of the backend's fault handling; never
@@ -11,10 +13,14 @@ export interface WebGpuFaultHooks {
   transformSource?: (kernel: string, wgsl: string) => string;
   /** Called after each submission with the device (e.g. to destroy it mid-batch). */
   afterSubmit?: (device: GPUDevice) => void;
+  /** Rewrites the device request (e.g. to ask for more than the adapter has). */
+  deviceDescriptor?: (descriptor: GPUDeviceDescriptor) => GPUDeviceDescriptor;
 }
 
 /** How to acquire a device. */
 export interface GpuContextOptions {
+  /** Which Vulkan drivers may serve (see AdapterChoice); default EVM_ACCEL_WEBGPU_ADAPTER, else `gpu`. */
+  adapter?: AdapterChoice;
   /** Dawn toggles for `create()`, e.g. `['backend=vulkan']`; default none. */
   dawnFlags?: string[];
   /** Adapter preference passed to requestAdapter. */
@@ -38,31 +44,19 @@ export interface PipelineSource {
 }
 
 const DEFAULT_MAP_TIMEOUT_MS = 60_000;
+/** How long a fault waits for Dawn to report the device's loss that may have caused it. */
+const LOSS_GRACE_MS = 50;
+
+/** For messages: the drivers Dawn looked at. */
+function onDrivers(v: VulkanSetup): string {
+  if (v.drivers.length === 0) return '';
+  return ` (Dawn found none on the Vulkan driver${v.drivers.length > 1 ? 's' : ''} ${v.drivers.join(', ')})`;
+}
 
 /** Why a device went away, as Dawn said it. */
 export interface LossInfo {
   reason: string;
   message: string;
-}
-
-let dawn: Promise<typeof import('webgpu')> | undefined;
-
-/**
- * Loads Dawn's Node binding and installs the WebGPU globals (GPUBufferUsage, GPUMapMode, ...)
- * it requires on globalThis, the only global this backend sets. Loaded on first use, so that a
- * platform without the native binding gets BackendUnavailableError rather than a failed import.
- */
-async function loadDawn(): Promise<typeof import('webgpu')> {
-  dawn ??= import('webgpu').then((m) => {
-    Object.assign(globalThis, m.globals);
-    return m;
-  });
-  try {
-    return await dawn;
-  } catch (e) {
-    dawn = undefined;
-    throw new BackendUnavailableError('webgpu', `Dawn's Node binding (npm webgpu) did not load: ${(e as Error).message}`);
-  }
 }
 
 /**
@@ -94,12 +88,15 @@ export class GpuContext {
   private readonly mapTimeoutMs: number;
   private readonly faults: WebGpuFaultHooks;
 
+  /** Set by destroy(). */
+  private closed = false;
+
   private constructor(
-    /** Keeps Dawn's instance alive as long as the device; dropped by destroy(). */
-    private gpu: GPU | undefined,
     readonly adapter: GPUAdapter,
     readonly device: GPUDevice,
     readonly info: AdapterDescription,
+    /** The Vulkan drivers the process set up. */
+    readonly vulkan: VulkanSetup,
     opts: GpuContextOptions,
   ) {
     this.mapTimeoutMs = opts.mapTimeoutMs ?? DEFAULT_MAP_TIMEOUT_MS;
@@ -118,38 +115,20 @@ export class GpuContext {
   }
 
   /**
-   * Requests an adapter and a device with the adapter's largest buffer limits. Throws
-   * BackendUnavailableError when there is no adapter (no GPU and no software Vulkan ICD).
+   * Sets up Vulkan (see prepareVulkan), requests an adapter and a device with the adapter's
+   * largest buffer limits. Throws BackendUnavailableError naming what is missing: the `webgpu`
+   * package, the Vulkan loader, a Vulkan driver, an adapter, or the device the adapter refused.
    */
   static async acquire(opts: GpuContextOptions = {}): Promise<GpuContext> {
-    const { create } = await loadDawn();
-    const gpu = create(opts.dawnFlags ?? []);
-    const adapter = await gpu.requestAdapter(
-      opts.powerPreference ? { powerPreference: opts.powerPreference } : undefined,
-    );
-    if (!adapter) {
-      throw new BackendUnavailableError(
-        'webgpu',
-        'no WebGPU adapter (no GPU driver; for SwiftShader set VK_ICD_FILENAMES and XDG_RUNTIME_DIR)',
-      );
-    }
-    const a = adapter.limits;
-    const requiredFeatures: GPUFeatureName[] =
-      opts.timestamps && adapter.features.has('timestamp-query') ? ['timestamp-query'] : [];
-    let device: GPUDevice;
+    const vulkan = prepareVulkan(opts.adapter ?? adapterChoiceFromEnv());
+    const gpu = await dawnInstance(opts.dawnFlags ?? []);
+    let adapter: GPUAdapter | null;
     try {
-      device = await adapter.requestDevice({
-        requiredFeatures,
-        requiredLimits: {
-          maxStorageBufferBindingSize: a.maxStorageBufferBindingSize,
-          maxBufferSize: a.maxBufferSize,
-          maxComputeInvocationsPerWorkgroup: a.maxComputeInvocationsPerWorkgroup,
-          maxComputeWorkgroupSizeX: a.maxComputeWorkgroupSizeX,
-        },
-      });
+      adapter = await gpu.requestAdapter(opts.powerPreference ? { powerPreference: opts.powerPreference } : undefined);
     } catch (e) {
-      throw new BackendUnavailableError('webgpu', `the adapter refused a device: ${(e as Error).message}`);
+      throw new BackendUnavailableError('webgpu', `no WebGPU adapter${onDrivers(vulkan)}: ${oneLine((e as Error).message)}`);
     }
+    if (!adapter) throw new BackendUnavailableError('webgpu', `no WebGPU adapter${onDrivers(vulkan)}`);
     const i = adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean };
     const info = describeAdapter({
       vendor: i.vendor,
@@ -158,7 +137,26 @@ export class GpuContext {
       description: i.description,
       isFallbackAdapter: i.isFallbackAdapter,
     });
-    return new GpuContext(gpu, adapter, device, info, opts);
+    const a = adapter.limits;
+    const requiredFeatures: GPUFeatureName[] =
+      opts.timestamps && adapter.features.has('timestamp-query') ? ['timestamp-query'] : [];
+    let descriptor: GPUDeviceDescriptor = {
+      requiredFeatures,
+      requiredLimits: {
+        maxStorageBufferBindingSize: a.maxStorageBufferBindingSize,
+        maxBufferSize: a.maxBufferSize,
+        maxComputeInvocationsPerWorkgroup: a.maxComputeInvocationsPerWorkgroup,
+        maxComputeWorkgroupSizeX: a.maxComputeWorkgroupSizeX,
+      },
+    };
+    if (opts.faults?.deviceDescriptor) descriptor = opts.faults.deviceDescriptor(descriptor);
+    let device: GPUDevice;
+    try {
+      device = await adapter.requestDevice(descriptor);
+    } catch (e) {
+      throw new BackendUnavailableError('webgpu', `the adapter ${info.label} refused a device: ${oneLine((e as Error).message)}`);
+    }
+    return new GpuContext(adapter, device, info, vulkan, opts);
   }
 
   /** The device's limits. */
@@ -168,12 +166,12 @@ export class GpuContext {
 
   /** False once the device was lost or an error escaped every scope: the context must be replaced. */
   get healthy(): boolean {
-    return this.lostInfo === undefined && this.uncapturedErrors === 0 && this.gpu !== undefined;
+    return this.lostInfo === undefined && this.uncapturedErrors === 0 && !this.closed;
   }
 
   /** Throws the fault that makes this context unusable, if any. */
   assertHealthy(): void {
-    if (this.gpu === undefined) throw new BackendFaultError('webgpu', 'device context was closed');
+    if (this.closed) throw new BackendFaultError('webgpu', 'device context was closed');
     if (this.lostInfo) {
       throw new BackendFaultError('webgpu', `device lost (${this.lostInfo.reason}): ${this.lostInfo.message}`);
     }
@@ -261,16 +259,34 @@ export class GpuContext {
       this.faults.afterSubmit?.(this.device);
       // Whichever fails first is reported; the other must not become an unhandled rejection.
       submitted.catch(() => undefined);
-      await Promise.all([submitted, this.mapRead(readback, size)]);
+      await Promise.all([submitted, this.map(readback, GPUMapMode.READ, size)]);
       try {
         return read(new Uint8Array(readback.getMappedRange(0, size)));
       } finally {
         readback.unmap();
       }
     } catch (e) {
-      if (e instanceof BackendFaultError) throw e;
-      throw new BackendFaultError('webgpu', `${what}: ${(e as Error).message}`, { cause: e });
+      throw await this.fault(what, e);
     }
+  }
+
+  /**
+   * `e` as the BackendFaultError of `what`. Dawn's errors often carry no message (an aborted
+   * mapping, a range of a destroyed buffer), so the error's name is kept, and the device's loss
+   * when that is the cause: Dawn reports a loss a moment after the calls it broke, so this waits
+   * briefly for it.
+   */
+  async fault(what: string, e: unknown): Promise<BackendFaultError> {
+    if (e instanceof BackendFaultError) return e;
+    if (!this.lostInfo) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.lost, new Promise((r) => (timer = setTimeout(r, LOSS_GRACE_MS)))]);
+      clearTimeout(timer);
+    }
+    const err = e instanceof Error ? e : new Error(String(e));
+    const text = [err.name !== 'Error' ? err.name : '', err.message].filter((t) => t !== '').join(': ') || 'unknown error';
+    const lost = this.lostInfo ? ` (device lost (${this.lostInfo.reason}): ${this.lostInfo.message})` : this.closed ? ' (device context was closed)' : '';
+    return new BackendFaultError('webgpu', `${what}: ${text}${lost}`, { cause: e });
   }
 
   /**
@@ -293,12 +309,13 @@ export class GpuContext {
   }
 
   /**
-   * Maps `buffer` for reading, racing the device's loss and a timeout: a readback that never
-   * completes (hung queue, lost device whose callbacks never fire) becomes a BackendFaultError
-   * after `timeoutMs` instead of a batch that waits forever.
+   * Maps `buffer` (for reading back, or for filling a staging buffer), racing the device's loss
+   * and a timeout: a mapping that never completes (hung queue, lost device whose callbacks never
+   * fire) becomes a BackendFaultError after `timeoutMs` instead of a batch that waits forever.
    */
-  async mapRead(buffer: GPUBuffer, size: number, timeoutMs = this.mapTimeoutMs): Promise<void> {
+  async map(buffer: GPUBuffer, mode: GPUMapModeFlags, size: number, timeoutMs = this.mapTimeoutMs): Promise<void> {
     this.assertHealthy();
+    const what = mode === GPUMapMode.READ ? 'readback' : 'staging buffer mapping';
     let timer: NodeJS.Timeout | undefined;
     let waiter: ((e: Error) => void) | undefined;
     // Rejected by the timer or by the device's loss; a waiter set rather than a race against
@@ -307,15 +324,14 @@ export class GpuContext {
       waiter = reject;
       this.waiters.add(reject);
       timer = setTimeout(
-        () => reject(new BackendFaultError('webgpu', `readback did not complete within ${timeoutMs} ms`)),
+        () => reject(new BackendFaultError('webgpu', `${what} did not complete within ${timeoutMs} ms`)),
         timeoutMs,
       );
     });
     try {
-      await Promise.race([buffer.mapAsync(GPUMapMode.READ, 0, size), fault]);
+      await Promise.race([buffer.mapAsync(mode, 0, size), fault]);
     } catch (e) {
-      if (e instanceof BackendFaultError) throw e;
-      throw new BackendFaultError('webgpu', `readback failed: ${(e as Error).message}`, { cause: e });
+      throw await this.fault(`${what} failed`, e);
     } finally {
       clearTimeout(timer);
       this.waiters.delete(waiter!);
@@ -323,12 +339,15 @@ export class GpuContext {
     this.assertHealthy();
   }
 
-  /** Destroys every buffer left, the device, and lets go of Dawn's instance (which otherwise keeps Node alive). */
+  /**
+   * Destroys every buffer left and the device (which fails readbacks still waiting). Dawn's
+   * instance stays alive for the process (see dawnInstance).
+   */
   destroy(): void {
-    if (this.gpu === undefined) return;
+    if (this.closed) return;
+    this.closed = true;
     for (const b of this.buffers) b.destroy();
     this.buffers.clear();
     this.device.destroy();
-    this.gpu = undefined;
   }
 }

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { fixtureBlock } from '../../src/evm/chain.js';
+import { TxError } from '../../src/evm/errors.js';
+import { loadFixture } from '../../src/evm/fixture.js';
+import { checkAgainstHeader } from '../../src/evm/outcome.js';
+import { stateManagerFromPreState } from '../../src/evm/pre-state.js';
+import { replayFixture } from '../../src/evm/replay.js';
+import { InMemoryStateSource } from '../../src/evm/state-source.js';
+import { executeBlockVerified } from '../../src/evm/verified-execution.js';
+import { useNativeAccelerator, useWorkerPools } from '../helpers/executor-fixtures.js';
+import { lyingRecovery } from '../helpers/lying-recovery.js';
+
+// A block is never called invalid because of an accelerator: a wrong sender from the accelerated
+// path sends the block to a re-run with senders from the reference backend, whose outcome stands.
+
+const accel = useNativeAccelerator();
+const pools = useWorkerPools([2]);
+const FIXTURE = 'test/fixtures/mainnet/9068998.json.gz';
+
+describe('a sender recovery that lies about one transaction', () => {
+  it('replay: the sender differs from the fixture\'s from, the reference re-run agrees with the header', async () => {
+    const fx = await loadFixture(FIXTURE);
+    const liar = lyingRecovery(accel(), 1);
+    const r = await replayFixture(fx, { pool: pools.get(2)!, accelerator: liar });
+    expect(liar.lies).toBe(1);
+    expect(r.match).toBe(true);
+    expect(r.recheck).toMatchObject({ disagreed: 'accelerated', reference: 'agrees with the header' });
+    expect(r.recheck!.accelerated).toMatch(/^transaction 1 \(0x[0-9a-f]{64}\): bad signature: it recovers sender/);
+    expect(r.mismatches).toEqual([]);
+    expect(r.gasUsed).toBe(r.expectedGasUsed);
+    expect(r.receiptsRoot).toBe(r.expectedReceiptsRoot);
+  });
+
+  it('executor without the fixture\'s senders: the lie fails the transaction, the re-run gives the header\'s outcome', async () => {
+    const fx = await loadFixture(FIXTURE);
+    const block = await fixtureBlock(fx);
+    // The lie names an account the pre-state does not have: the transaction cannot pay.
+    const liar = lyingRecovery(accel(), 2);
+    const v = await executeBlockVerified(block, new InMemoryStateSource({ preState: fx.preState, blockHashes: fx.blockHashes }), {
+      target: await stateManagerFromPreState(fx.preState),
+      pool: pools.get(2)!,
+      accelerator: liar,
+      judge: (res) => checkAgainstHeader(block, res),
+    });
+    expect(v.recheck?.disagreed).toBe('accelerated');
+    expect(v.recheck?.accelerated).toMatch(/^transaction 2 .*doesn't have enough funds/);
+    expect(v.checks.every((c) => c.match)).toBe(true);
+    expect(v.result.gasUsed).toBe(block.header.gasUsed);
+  });
+
+  it('a block that is invalid stays invalid, and the error says both paths agree', async () => {
+    const fx = await loadFixture(FIXTURE);
+    fx.block.transactions[1]!.s = '0x' + (BigInt(fx.block.transactions[1]!.s as string) - 1n).toString(16);
+    const err = await replayFixture(fx, { pool: pools.get(2)!, accelerator: accel() }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Error);
+    const cause = (err as Error).cause;
+    expect(cause).toBeInstanceOf(TxError);
+    expect((cause as TxError).message).toMatch(/^transaction 1 .*bad signature.*\(the re-run with senders recovered by the reference backend \(cpu-js\) agrees\)/);
+  });
+});
