@@ -214,7 +214,8 @@ export class Scheduler {
   nextTask(slot: number): ExecutionTask | undefined {
     const next = this.committed;
     const inOrderUntil = Atomics.load(this.ctl, IN_ORDER_UNTIL);
-    const limit = next < inOrderUntil ? next + 1 : Math.min(this.size, next + this.opts.window);
+    // Bounded by the block's size in both modes: an in-order span may reach past the last transaction.
+    const limit = Math.min(this.size, next < inOrderUntil ? next + 1 : next + this.opts.window);
     for (let tx = next; tx < limit; tx++) {
       const w = Atomics.load(this.status, tx);
       if (statusOf(w) !== TxStatus.Ready) continue;
