@@ -33,6 +33,8 @@ needs=(
   "gcc-aarch64-linux-gnu  cmd:aarch64-linux-gnu-gcc"                     # the prebuilt linux-arm64 library
   "libc6-dev-arm64-cross  file:/usr/aarch64-linux-gnu/lib/libc.so"
   "qemu-user              cmd:qemu-aarch64"                              # runs the arm64 library's smoke test
+  # The packaging test proves the prebuilt library loads its own libsecp256k1 where the system has one.
+  "libsecp256k1-1         lib:libsecp256k1.so.1"
 )
 
 have() {

@@ -20,6 +20,8 @@ export interface NativeLibrarySpec {
   readonly backend: BackendName;
   /** File name under native/build/ (and native/prebuilt/<platform>/ when shipped prebuilt). */
   readonly file: string;
+  /** The folder under native/ whose Makefile builds it into native/build/. */
+  readonly source: string;
   /** `int fn(void)` returning the library's ABI version, and the version this code speaks. */
   readonly abi: { readonly fn: string; readonly version: number };
   /** `const char *fn(int)` naming a status code the library returns. */
@@ -43,9 +45,7 @@ export function prebuiltPlatform(): string | undefined {
   if (platform === null) {
     platform = undefined;
     if (process.platform === 'linux' && (process.arch === 'x64' || process.arch === 'arm64')) {
-      // Node's diagnostic report names the C library's version only when it is glibc.
-      const header = (process.report.getReport() as { header?: { glibcVersionRuntime?: string } }).header;
-      const [major = 0, minor = 0] = (header?.glibcVersionRuntime ?? '').split('.').map(Number);
+      const [major = 0, minor = 0] = (glibcVersion() ?? '').split('.').map(Number);
       const [needMajor, needMinor] = PREBUILT_MIN_GLIBC;
       if (major > needMajor || (major === needMajor && minor >= needMinor)) platform = `linux-${process.arch}-gnu`;
     }
@@ -53,6 +53,18 @@ export function prebuiltPlatform(): string | undefined {
   return platform;
 }
 let platform: string | undefined | null = null;
+
+/**
+ * glibc's version from glibc itself (0.5 ms; Node's diagnostic report also names it but takes
+ * 50-250 ms to build); undefined on another C library, where libc.so.6 is not there.
+ */
+function glibcVersion(): string | undefined {
+  try {
+    return koffi.load('libc.so.6').func('const char *gnu_get_libc_version(void)')() as string;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Where the prebuilt copy for this platform lives in the package, if the platform has one. */
 export function prebuiltLibraryPath(spec: NativeLibrarySpec, root: string = packageRoot()): string | undefined {
@@ -71,7 +83,7 @@ export function builtLibraryPath(spec: NativeLibrarySpec, root: string = package
  * places it looked and the exact command that builds one.
  */
 export function findNativeLibrary(spec: NativeLibrarySpec, root: string = packageRoot()): string {
-  const make = `\`make -C ${join(root, 'native')}\`${spec.buildNeeds ? ` (needs ${spec.buildNeeds})` : ''}`;
+  const make = `\`make -C ${join(root, 'native', spec.source)}\`${spec.buildNeeds ? ` (needs ${spec.buildNeeds})` : ''}`;
   const env = spec.pathEnv && process.env[spec.pathEnv];
   if (env) {
     if (existsSync(env)) return env;
@@ -112,7 +124,7 @@ export class NativeLibrary {
   static open(spec: NativeLibrarySpec, path: string = findNativeLibrary(spec)): NativeLibrary {
     const cached = opened.get(path);
     if (cached) return cached;
-    const rebuild = `rebuild with \`make -C ${join(packageRoot(), 'native')}\``;
+    const rebuild = `rebuild with \`make -C ${join(packageRoot(), 'native', spec.source)}\``;
     if (!existsSync(path)) throw new BackendUnavailableError(spec.backend, `${path} does not exist: ${rebuild}`);
     let lib: LibraryHandle;
     try {

@@ -1,21 +1,43 @@
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
-import type { Accelerator, BackendName, Signature } from '../index.js';
+import type { Accelerator, BackendName, KernelName, Signature, VerifyLevel } from '../index.js';
 
 /** Something that processes a batch: an evm-accel backend or a library a user would pick instead. */
 export interface Contender<In> {
   name: string;
   /** Peers run in-process on one thread; evm-accel backends are named by backend. */
   backend?: BackendName;
+  /** The accelerator's verification level, for evm-accel backends. */
+  verify?: VerifyLevel;
+  /** Runs at the JS reference's pace (a 'full' check by cpu-js): measured only as far as the JS peers. */
+  jsBound?: boolean;
   run(batch: In[]): Promise<unknown>;
 }
 
-export function acceleratorKeccak(accel: Accelerator, backend: BackendName): Contender<Uint8Array> {
-  return { name: `evm-accel ${backend}`, backend, run: (b) => accel.keccak256(b, { backend }) };
+/** An accelerator created with one verification level, to measure what that level costs. */
+export interface VerifyVariant {
+  verify: VerifyLevel;
+  accel: Accelerator;
 }
 
-export function acceleratorRecover(accel: Accelerator, backend: BackendName): Contender<Signature> {
-  return { name: `evm-accel ${backend}`, backend, run: (b) => accel.ecrecover(b, { backend }) };
+function accelerated<In>(v: VerifyVariant, backend: BackendName, kernel: KernelName, run: (b: In[]) => Promise<unknown>): Contender<In> {
+  const check = v.verify === 'full' ? v.accel.plan(kernel, 65_536, { backend }).parts[0]?.check : null;
+  return {
+    // The default level keeps the plain name, so results compare with earlier runs.
+    name: v.verify === 'sample' ? `evm-accel ${backend}` : `evm-accel ${backend} (verify ${v.verify})`,
+    backend,
+    verify: v.verify,
+    ...(check && (check.by === 'cpu-js' || check.by === 'reference') && { jsBound: true }),
+    run,
+  };
+}
+
+export function acceleratorKeccak(v: VerifyVariant, backend: BackendName): Contender<Uint8Array> {
+  return accelerated(v, backend, 'keccak256', (b: Uint8Array[]) => v.accel.keccak256(b, { backend }));
+}
+
+export function acceleratorRecover(v: VerifyVariant, backend: BackendName): Contender<Signature> {
+  return accelerated(v, backend, 'ecrecover', (b: Signature[]) => v.accel.ecrecover(b, { backend }));
 }
 
 /** @noble/hashes, one call per message: what most JS Ethereum code (ethereumjs, viem) does. */

@@ -1,7 +1,7 @@
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import type { Accelerator, BackendName, Signature } from '../index.js';
-import { acceleratorRecover, nobleRecover, type Contender } from './contenders.js';
+import { acceleratorRecover, nobleRecover, type Contender, type VerifyVariant } from './contenders.js';
 import { runKernelBench, type KernelBenchResult } from './kernel-bench.js';
 
 export interface EcrecoverBenchOptions {
@@ -9,6 +9,8 @@ export interface EcrecoverBenchOptions {
   quick: boolean;
   /** Largest batch for the evm-accel backends. */
   maxBatch: number;
+  /** Accelerators with other verification levels, measured beside `accel` (the default, 'sample'). */
+  variants?: VerifyVariant[];
 }
 
 /** Distinct valid signatures (signing in JS is slow, so 512 are made and cycled). */
@@ -23,14 +25,16 @@ function signatures(n: number): Signature[] {
 
 /** Public-key recovery throughput of each evm-accel backend next to @noble/curves, batch 1…maxBatch. */
 export async function benchEcrecover(accel: Accelerator, o: EcrecoverBenchOptions): Promise<KernelBenchResult> {
-  const contenders: Contender<Signature>[] = [...o.backends.map((b) => acceleratorRecover(accel, b)), nobleRecover];
+  // cpu-js is the reference and never checked: its levels do not differ.
+  const variants: VerifyVariant[] = [{ verify: 'sample', accel }, ...(o.variants ?? [])];
+  const contenders: Contender<Signature>[] = [...o.backends.flatMap((b) => (b === 'cpu-js' ? variants.slice(0, 1) : variants).map((v) => acceleratorRecover(v, b))), nobleRecover];
   const batches = [1, 16, 256, 4096, 16384, 65536, 262144, 1048576].filter((b) => b <= o.maxBatch);
   return runKernelBench(accel, {
     kind: 'ecrecover',
     contenders,
     batches: o.quick ? batches.filter((b) => b === 1 || b === 256 || b === Math.min(4096, o.maxBatch)) : batches,
     // JS recovery costs ~2 ms whatever the batch: 256 measure its flat rate.
-    maxBatch: (c) => (c.backend && c.backend !== 'cpu-js' ? Infinity : 256),
+    maxBatch: (c) => (c.backend && c.backend !== 'cpu-js' && !c.jsBound ? Infinity : 256),
     inputs: [{ make: signatures }],
     minMs: o.quick ? 100 : 300,
   });

@@ -1,10 +1,12 @@
 import type { Accelerator, BackendName } from '../index.js';
-import { acceleratorKeccak, hashWasmKeccak, nobleKeccak, type Contender } from './contenders.js';
+import { acceleratorKeccak, hashWasmKeccak, nobleKeccak, type Contender, type VerifyVariant } from './contenders.js';
 import { runKernelBench, type KernelBenchResult } from './kernel-bench.js';
 
 export interface KeccakBenchOptions {
   backends: BackendName[];
   quick: boolean;
+  /** Accelerators with other verification levels, measured beside `accel` (the default, 'sample'). */
+  variants?: VerifyVariant[];
 }
 
 /**
@@ -15,7 +17,9 @@ export async function benchKeccak(accel: Accelerator, o: KeccakBenchOptions): Pr
   const hashWasm = await hashWasmKeccak();
   if (!hashWasm) process.stderr.write('bench keccak: hash-wasm is not installed (npm install hash-wasm to compare with it)\n');
   const peers = hashWasm ? [nobleKeccak, hashWasm] : [nobleKeccak];
-  const contenders: Contender<Uint8Array>[] = [...o.backends.map((b) => acceleratorKeccak(accel, b)), ...peers];
+  // cpu-js is the reference and never checked: its levels do not differ.
+  const variants: VerifyVariant[] = [{ verify: 'sample', accel }, ...(o.variants ?? [])];
+  const contenders: Contender<Uint8Array>[] = [...o.backends.flatMap((b) => (b === 'cpu-js' ? variants.slice(0, 1) : variants).map((v) => acceleratorKeccak(v, b))), ...peers];
   const batches = o.quick ? [1, 64, 4096, 65536] : [1, 16, 256, 4096, 65536, 262144, 1048576];
   const sizes = o.quick ? [64] : [32, 64, 136, 1000];
   return runKernelBench(accel, {
@@ -23,7 +27,7 @@ export async function benchKeccak(accel: Accelerator, o: KeccakBenchOptions): Pr
     contenders,
     batches,
     // Single-threaded peers reach their flat rate by 4096 messages; going further only costs time.
-    maxBatch: (c) => (c.backend && c.backend !== 'cpu-js' ? Infinity : 4096),
+    maxBatch: (c) => (c.backend && c.backend !== 'cpu-js' && !c.jsBound ? Infinity : 4096),
     inputs: sizes.map((bytes) => ({
       messageBytes: bytes,
       make: (n) => {

@@ -27,6 +27,6 @@ export function requireForcedBackend(accel: Accelerator, backend: BackendName | 
   if (backend === undefined) return;
   const info = accel.backends.find((b) => b.name === backend);
   if (info?.status !== 'ready') {
-    throw new UsageError(`--backend ${backend} is ${info?.status ?? 'not available'} here: ${info?.reason ?? 'no reason given'}`, false);
+    throw new UsageError(`--backend ${backend} is ${info?.status ?? 'not available'}: ${info?.reason ?? 'no reason given'}`, false);
   }
 }

@@ -3,17 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../package-root.js';
-import { COMMAND_USAGE, UsageError, type CommandName } from './usage.js';
-
-type Command = (argv: string[]) => Promise<number>;
-
-// Loaded on use, so that `--help` and `--version` answer at once.
-const COMMANDS: Record<CommandName, () => Promise<Command>> = {
-  info: async () => (await import('./commands/info.js')).info,
-  demo: async () => (await import('./commands/demo.js')).demo,
-  'run-block': async () => (await import('./commands/run-block.js')).runBlock,
-  bench: async () => (await import('./commands/bench.js')).bench,
-};
+import { isCommand, runCommand } from './run-command.js';
+import { COMMAND_USAGE } from './usage.js';
 
 function usage(): string {
   const lines = Object.entries(COMMAND_USAGE).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
@@ -23,10 +14,6 @@ function usage(): string {
 commands:
 ${lines.join('\n')}
 `;
-}
-
-function isCommand(name: string | undefined): name is CommandName {
-  return name !== undefined && Object.hasOwn(COMMANDS, name);
 }
 
 function version(): string {
@@ -54,17 +41,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${name === undefined ? '' : `evm-accel: unknown command '${name}'\n`}${usage()}`);
     return 2;
   }
-  if (rest.includes('--help') || rest.includes('-h')) {
-    process.stdout.write(COMMAND_USAGE[name].usage);
-    return 0;
-  }
-  try {
-    return await (await COMMANDS[name]())(rest);
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`evm-accel ${name}: ${e.message}\n${e.showUsage ? COMMAND_USAGE[name].usage : ''}`);
-    return 2;
-  }
+  return runCommand(name, rest);
 }
 
 // `evm-accel info | head` closes the pipe early: that is the reader's choice, not an error.

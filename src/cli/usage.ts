@@ -48,10 +48,13 @@ export const MAX_WORKERS = 256;
 export const COMMAND_USAGE = {
   info: {
     summary: 'backends found, devices, why any is unavailable',
-    usage: `usage: evm-accel info [--json]
+    usage: `usage: evm-accel info [--json] [--all]
 
-The backends found on this machine, their devices and calibrated rates, and why any is unavailable.
+The backends found on this machine, their devices and calibrated rates (and whether they came from
+the calibration cache), why any is unavailable, where batches go by size, and how they are checked.
   --json       one JSON object on stdout
+  --all        also measure emulated devices that routing never puts first (SwiftShader, the
+               Verilator model: tens of seconds); their figures are then cached
 `,
   },
   demo: {
@@ -88,7 +91,7 @@ and requestsHash (where computed). Each block says what it checked and what it c
   bench: {
     summary: 'kernel and block benchmarks against the libraries a user would pick instead',
     usage: `usage: evm-accel bench [keccak|ecrecover|block ...] [--backend ${BACKENDS}] [--quick] [--json]
-                       [--workers 1,2] [--max-batch N] [--out DIR] [--report DIR]
+                       [--workers 1,2] [--max-batch N] [--verify sample,none,full] [--out DIR] [--report DIR]
 
 Measures evm-accel's backends next to @noble/hashes, hash-wasm (when installed) and @noble/curves,
 and the parallel executor next to runBlock. Progress on stderr, a table on stdout.
@@ -97,6 +100,8 @@ and the parallel executor next to runBlock. Progress on stderr, a table on stdou
   --json         one JSON object on stdout
   --workers L    worker counts for the block benchmark (default 1,2)
   --max-batch N  largest ecrecover batch (default 65536, 4096 with --quick)
+  --verify L     verification levels to measure side by side (default sample,none,full;
+                 sample,none with --quick)
   --out DIR      where the JSON results go (default ./bench-results)
   --report DIR   also write DIR/report.html with SVG charts
 `,

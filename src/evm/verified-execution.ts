@@ -39,7 +39,8 @@ export const REFERENCE_PATH = 'senders recovered by the reference backend (cpu-j
  * signature, sender not the block's, nonce, funds...), the block is re-run from the same pre-state
  * with senders recovered by the reference backend before that verdict is given. If the re-run
  * passes, its outcome stands and `recheck` says the accelerated path disagreed; if it fails too,
- * its verdict is returned (mismatching checks) or thrown (a TxError saying both paths agree).
+ * its verdict is returned (mismatching checks) or thrown (a TxError saying both paths agree), and
+ * the target is left at the pre-state, as after any invalid block.
  * Blocks that pass on the first run cost nothing more than one state-root read. Other errors
  * (a crashed worker, an unsupported block) are not verdicts and are thrown as they are.
  */
@@ -58,10 +59,10 @@ export async function executeBlockVerified(block: Block, source: StateSource, op
   };
   const first = await run(execOpts);
   if ('result' in first && first.bad.length === 0) return { result: first.result, checks: first.checks };
-  if (execOpts.accelerator === referenceRecovery) return settle(first);
-
   // The executor leaves the target at the pre-state after an error, at the post-state otherwise.
   if ('result' in first) await execOpts.target.setStateRoot(preRoot);
+  if (execOpts.accelerator === referenceRecovery) return settle(first);
+
   const second = await run({ ...execOpts, accelerator: referenceRecovery });
   const recheck: Recheck = {
     disagreed: 'result' in second && second.bad.length === 0 ? 'accelerated' : 'both',
@@ -73,6 +74,7 @@ export async function executeBlockVerified(block: Block, source: StateSource, op
     const also = recheck.accelerated === recheck.reference ? '' : `; the accelerated run said: ${recheck.accelerated}`;
     throw new TxError(e.txIndex, e.txHash, `${e.problem} (the re-run with ${REFERENCE_PATH} agrees${also})`);
   }
+  if (recheck.disagreed === 'both') await execOpts.target.setStateRoot(preRoot);
   return { result: second.result, checks: second.checks, recheck };
 }
 

@@ -1,11 +1,14 @@
+import { createBlock, type Block } from '@ethereumjs/block';
 import type { EVMMockBlockchainInterface, ExecResult } from '@ethereumjs/evm';
 import { EVMError } from '@ethereumjs/evm';
-import { createAddressFromString, createCLRequest, equalsBytes } from '@ethereumjs/util';
+import { createAddressFromString, createCLRequest } from '@ethereumjs/util';
 import { Bloom, type RunBlockOpts, type RunBlockResult, type RunTxResult, type VM } from '@ethereumjs/vm';
-import { executeBlock } from '../evm/executor.js';
+import type { ExecuteBlockResult } from '../evm/executor.js';
+import { fieldCheck, type FieldCheck } from '../evm/outcome.js';
 import type { TxOutcome } from '../evm/protocol.js';
 import type { SenderRecovery } from '../evm/senders.js';
 import { StateManagerSource } from '../evm/state-source.js';
+import { executeBlockVerified, REFERENCE_PATH, type Recheck } from '../evm/verified-execution.js';
 import type { WorkerPool } from '../evm/worker-pool.js';
 
 /** `runBlock`'s options, plus the accelerator for sender recovery and the worker threads. */
@@ -16,7 +19,19 @@ export interface RunBlockAcceleratedOpts extends RunBlockOpts {
   workers?: number;
   /** A worker pool kept across blocks, so threads start once per node rather than once per block. */
   pool?: WorkerPool;
+  /**
+   * Called when the accelerated run found the block invalid and it was re-run with senders from the
+   * reference backend: `disagreed: 'accelerated'` means an accelerator gave a wrong result and the
+   * block is valid after all (runBlockAccelerated then returns normally).
+   */
+  onRecheck?: (recheck: Recheck) => void;
 }
+
+/** runBlock's options this drop-in does not implement; passing one is an error rather than a silent difference. */
+const UNSUPPORTED = ['skipNonce', 'skipBalance', 'reportPreimages', 'blockAccessList'] as const;
+
+/** runBlock rejects a header gas limit this large before anything else (it must fit an int64). */
+const GAS_LIMIT_BOUND = 0x8000000000000000n;
 
 /** The worker reports an EVM error by its message, which is all an EVMError holds. */
 function execError(message: string): EVMError {
@@ -45,29 +60,88 @@ function toRunTxResult(o: TxOutcome, receipt: RunTxResult['receipt'], vm: VM): R
   };
 }
 
+/** runBlock's message format: what failed, then the VM's and the block's description. */
+function blockError(vm: VM, block: Block, message: string): Error {
+  return new Error(`${message} (${vm.errorStr()} -> ${block.errorStr()})`);
+}
+
 /**
- * A drop-in for @ethereumjs/vm's `runBlock`: the same options and result, backed by the Block-STM
- * executor on worker threads with senders recovered in one accelerator batch. The post-state is
- * written into `vm.stateManager` exactly as `runBlock` writes it, so the node can go on to the next
- * block. As `runBlock` does, it throws when the block is not `generate`d and its state root,
- * receipts root, bloom, gas used or (Prague on) requests hash differ from the header; on any error
- * the state is left as it was before the block.
+ * The block and header validation runBlock's applyBlock makes before execution, in its order and
+ * with its messages: the int64 gas-limit bound, the header against `vm.blockchain` (as runBlock
+ * asks it), then the block's own data (transactions, transaction trie, uncle hash, withdrawals
+ * trie, optionally the RLP size limit).
+ */
+async function validateBlock(vm: VM, block: Block, opts: RunBlockOpts): Promise<void> {
+  if (opts.skipBlockValidation === true) return;
+  if (block.header.gasLimit >= GAS_LIMIT_BOUND) throw blockError(vm, block, 'Invalid block with gas limit greater than (2^63 - 1)');
+  if (opts.skipHeaderValidation !== true) {
+    const chain = vm.blockchain as EVMMockBlockchainInterface & { validateHeader?: (h: Block['header']) => Promise<void> };
+    if (typeof chain.validateHeader !== 'function') throw new Error('cannot validate header: blockchain has no `validateHeader` method');
+    await chain.validateHeader(block.header);
+  }
+  await block.validateData(false, true, opts.validateBlockSize ?? false);
+}
+
+/** The header checks runBlock makes after execution, in its order; its message for each field. */
+const POST_CHECKS: { field: FieldCheck['field']; message: string; pick: (r: ExecuteBlockResult, b: Block) => [Uint8Array | bigint, Uint8Array | bigint] }[] = [
+  // Made only where EIP-7685 is active (Prague on).
+  { field: 'requestsHash', message: 'invalid requestsHash', pick: (r, b) => [r.requestsHash ?? new Uint8Array(), b.header.requestsHash ?? new Uint8Array()] },
+  { field: 'receiptsRoot', message: 'invalid receiptTrie', pick: (r, b) => [r.receiptsRoot, b.header.receiptTrie] },
+  { field: 'logsBloom', message: 'invalid bloom', pick: (r, b) => [r.logsBloom, b.header.logsBloom] },
+  { field: 'gasUsed', message: 'invalid gasUsed', pick: (r, b) => [r.gasUsed, b.header.gasUsed] },
+  { field: 'stateRoot', message: 'invalid block stateRoot', pick: (r, b) => [r.stateRoot, b.header.stateRoot] },
+];
+
+/**
+ * A drop-in for @ethereumjs/vm's `runBlock`: the same options, checks, verdicts and result,
+ * backed by the Block-STM executor on worker threads with senders recovered in one accelerator
+ * batch. It validates exactly what runBlock validates, in its order and with its messages: the
+ * int64 gas-limit bound, the header through `vm.blockchain.validateHeader`, the block's data
+ * (`validateData`), the block's hardfork against the VM's, each transaction as runTx does (in
+ * the workers: ethereumjs's own runTx), the block gas limit, and unless `generate`d the receipts
+ * root, bloom, gas used, state root and (Prague on) requests hash against the header. BLOCKHASH is answered by the EVM's
+ * blockchain (`vm.evm.blockchain`), state read from and written to the EVM's state manager, as
+ * runBlock's EVM does. A block that fails a check after execution, or whose transaction is
+ * rejected, is re-run with senders from the reference backend before it is called invalid (see
+ * `onRecheck`). On any error the state is left as it was before the block.
  */
 export async function runBlockAccelerated(vm: VM, opts: RunBlockAcceleratedOpts): Promise<RunBlockResult> {
-  const { block } = opts;
-  if (opts.skipNonce || opts.skipBalance) throw new Error('runBlockAccelerated: skipNonce and skipBalance are not supported');
-  if (opts.root) await vm.stateManager.setStateRoot(opts.root, opts.clearCache ?? true);
-  if (opts.setHardfork) vm.common.setHardforkBy({ blockNumber: block.header.number, timestamp: block.header.timestamp });
-  if (!opts.skipBlockValidation) await block.validateData(false, true, opts.validateBlockSize ?? false);
-  const preRoot = await vm.stateManager.getStateRoot();
+  let { block } = opts;
+  const unsupported = UNSUPPORTED.filter((k) => opts[k] !== undefined && opts[k] !== false);
+  if (unsupported.length) throw new Error(`runBlockAccelerated: ${unsupported.join(', ')} not supported`);
   await vm._emit('beforeBlock', block);
-  const source = new StateManagerSource(vm.stateManager, vm.blockchain as unknown as EVMMockBlockchainInterface);
-  const r = await executeBlock(block, source, {
-    target: vm.stateManager,
+  if (opts.setHardfork ?? vm['_setHardfork']) {
+    vm.common.setHardforkBy({ blockNumber: block.header.number, timestamp: block.header.timestamp });
+  }
+  if (opts.root) await vm.stateManager.setStateRoot(opts.root, opts.clearCache ?? true);
+  await validateBlock(vm, block, opts);
+  // runTx makes this check on the block's first transaction; the workers run the block's own hardfork.
+  if (opts.skipHardForkValidation !== true && block.transactions.length > 0 && block.common.hardfork() !== vm.common.hardfork()) {
+    throw blockError(vm, block, 'block has a different hardfork than the vm');
+  }
+
+  const evm = vm.evm as typeof vm.evm & { blockchain?: EVMMockBlockchainInterface };
+  const state = vm.evm.stateManager;
+  const source = new StateManagerSource(state, evm.blockchain ?? vm.blockchain);
+  const judge = (r: ExecuteBlockResult): FieldCheck[] =>
+    opts.generate === true
+      ? []
+      : POST_CHECKS.filter((c) => c.field !== 'requestsHash' || block.common.isActivatedEIP(7685)).map((c) => fieldCheck(c.field, ...c.pick(r, block)));
+  const { result: r, checks, recheck } = await executeBlockVerified(block, source, {
+    target: state,
+    judge,
     ...(opts.accelerator && { accelerator: opts.accelerator }),
     ...(opts.workers !== undefined && { workers: opts.workers }),
     ...(opts.pool && { pool: opts.pool }),
   });
+  if (recheck) opts.onRecheck?.(recheck);
+  const bad = checks.find((c) => !c.match);
+  if (bad) {
+    // Both paths disagree with the header (the state is back at the pre-state): runBlock's verdict.
+    const c = POST_CHECKS.find((p) => p.field === bad.field)!;
+    const what = bad.field === 'stateRoot' ? `${c.message}, got: ${bad.got}, want: ${bad.expected}` : c.message;
+    throw blockError(vm, block, `${what} [the re-run with ${REFERENCE_PATH} agrees]`);
+  }
   const result: RunBlockResult = {
     receipts: r.receipts,
     results: r.txs.map((o, i) => toRunTxResult(o, r.receipts[i]!, vm)),
@@ -77,19 +151,10 @@ export async function runBlockAccelerated(vm: VM, opts: RunBlockAcceleratedOpts)
     receiptsRoot: r.receiptsRoot,
     ...(r.requestsHash && { requestsHash: r.requestsHash, requests: r.requests!.map((b) => createCLRequest(b)) }),
   };
-  if (!opts.generate) {
-    const h = block.header;
-    const wrong = [
-      r.requestsHash && !equalsBytes(r.requestsHash, h.requestsHash!) && 'requestsHash',
-      !equalsBytes(r.receiptsRoot, h.receiptTrie) && 'receiptTrie',
-      !equalsBytes(r.logsBloom, h.logsBloom) && 'bloom',
-      r.gasUsed !== h.gasUsed && 'gasUsed',
-      !equalsBytes(r.stateRoot, h.stateRoot) && 'stateRoot',
-    ].filter(Boolean);
-    if (wrong.length) {
-      await vm.stateManager.setStateRoot(preRoot);
-      throw new Error(`invalid block: ${wrong.join(', ')} of block ${h.number} differ from the header`);
-    }
+  if (opts.generate === true) {
+    // As runBlock: the afterBlock event carries the block with the generated header fields.
+    const generated = { stateRoot: r.stateRoot, logsBloom: r.logsBloom, gasUsed: r.gasUsed, receiptTrie: r.receiptsRoot, transactionsTrie: await block.genTxTrie(), ...(r.requestsHash && { requestsHash: r.requestsHash }) };
+    block = createBlock({ ...block, header: { ...block.header, ...generated } } as Parameters<typeof createBlock>[0], { common: vm.common });
   }
   await vm._emit('afterBlock', { ...result, block });
   return result;

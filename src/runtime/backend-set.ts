@@ -61,17 +61,26 @@ export class BackendSet {
     if (!this.o.calibrate) e.info.status = 'ready';
   }
 
-  /** Opens all at once; awaits the host backends' calibration, leaves the devices' to the background. */
+  /**
+   * Opens and calibrates the host backends and resolves; the devices are opened after that (their
+   * drivers load on this thread, which the caller should have first) and calibrated in the background.
+   */
   private async start(open: (e: RoutedBackend) => Promise<void>): Promise<void> {
-    const opened = new Map(this.entries.map((e) => [e, open(e)]));
     if (!this.o.calibrate) {
-      await Promise.all(opened.values());
+      await Promise.all(this.entries.map(open));
       return;
     }
     const host = this.entries.filter((e) => isHost(e.info.name));
     const devices = this.entries.filter((e) => !isHost(e.info.name));
-    for (const e of [...host, ...devices]) this.track(e, this.serially(() => opened.get(e)!.then(() => this.calibrate(e, false))));
-    await Promise.all(host.map((e) => e.pending));
+    const hostOpened = new Map(host.map((e) => [e, open(e)]));
+    for (const e of host) this.track(e, this.serially(() => hostOpened.get(e)!.then(() => this.calibrate(e, false))));
+    const hostDone = Promise.all(host.map((e) => e.pending));
+    const afterHost = hostDone.then(() => new Promise<void>((r) => setImmediate(r)));
+    for (const e of devices) {
+      const opened = afterHost.then(() => open(e));
+      this.track(e, this.serially(() => opened.then(() => this.calibrate(e, false))));
+    }
+    await hostDone;
   }
 
   /**

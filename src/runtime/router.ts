@@ -89,8 +89,7 @@ export class Router {
   /** Where a batch of n items would go now and how each part would be checked. */
   plan(kernel: KernelName, n: number, forced?: BackendName): BatchPlan {
     const chain = this.chain(kernel, n);
-    const forcedEntry = forced && this.entries.find((e) => e.info.name === forced && e.info.status === 'ready');
-    const shares = forcedEntry ? [{ entry: forcedEntry, from: 0, to: n }] : chain.length ? this.split(kernel, n, chain) : [];
+    const shares = forced ? [{ entry: this.usable(forced, kernel), from: 0, to: n }] : chain.length ? this.split(kernel, n, chain) : [];
     return {
       kernel,
       batchSize: n,
@@ -138,10 +137,17 @@ export class Router {
     const entry = this.entries.find((e) => e.info.name === forced);
     // A device still opening or calibrating in the background is waited for when asked for by name.
     if (entry?.pending && entry.info.status === 'calibrating') await entry.pending;
+    return this.usable(forced, kernel);
+  }
+
+  /** The entry of a backend asked for by name, or BackendUnavailableError saying why it cannot run `kernel`. */
+  private usable(name: BackendName, kernel: KernelName): RoutedBackend {
+    const entry = this.entries.find((e) => e.info.name === name);
     if (!entry || !entry.backend || entry.info.status !== 'ready') {
-      throw new BackendUnavailableError(forced, entry?.info.reason ?? 'not among the backends this accelerator was created with');
+      const why = entry?.info.status === 'calibrating' ? 'still being calibrated' : 'not among the backends this accelerator was created with';
+      throw new BackendUnavailableError(name, entry?.info.reason ?? why);
     }
-    if (!entry.info.kernels.includes(kernel)) throw new BackendUnavailableError(forced, `it has no ${kernel} kernel`);
+    if (!entry.info.kernels.includes(kernel)) throw new BackendUnavailableError(name, `it has no ${kernel} kernel`);
     return entry;
   }
 

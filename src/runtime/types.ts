@@ -211,7 +211,10 @@ export interface Accelerator {
   ready(opts?: { all?: boolean }): Promise<BackendInfo[]>;
   /** Routing by batch size per kernel (crossovers), from the current calibration. */
   routing(): RoutingInfo;
-  /** Where a batch of `batchSize` items would go now, and how each part would be checked. */
+  /**
+   * Where a batch of `batchSize` items would go now, and how each part would be checked. Throws
+   * BackendUnavailableError when `opts.backend` cannot run the kernel, InputError on a bad size.
+   */
   plan(kernel: KernelName, batchSize: number, opts?: CallOptions): BatchPlan;
   /** Releases devices, threads and native handles. */
   close(): Promise<void>;

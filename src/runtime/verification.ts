@@ -1,7 +1,7 @@
 import { keccakReference } from '../backends/cpu/js-backend.js';
 import { estimateMs, type CostModel } from './cost-model.js';
 import { BackendFaultError } from './errors.js';
-import { recordFault, type HealthPolicy } from './health.js';
+import { recordFault, recordSuccess, type HealthPolicy } from './health.js';
 import { keysAsMessages, KECCAK, type KernelOutput, type KernelSpec } from './kernels.js';
 import { ADDRESS_BYTES, DIGEST_BYTES, PUBKEY_BYTES } from './packing.js';
 import { isEmulated, isHost, type RoutedBackend } from './routed-backend.js';
@@ -65,6 +65,12 @@ interface Settings {
   batchTimeoutMs: number;
 }
 
+/** A checker's results, and who computed them (the reference where the checker failed). */
+interface Recomputed {
+  out: KernelOutput;
+  by: Checker;
+}
+
 /** A check started alongside a batch; `finish` compares once the batch's result is in. */
 export interface PendingCheck {
   /** Throws BackendFaultError naming the primary when a wrong item is confirmed; returns items recomputed. */
@@ -117,12 +123,12 @@ export class Verifier {
     const expected = this.recompute(spec, batch, indices, plan.by);
     return {
       finish: async (out) => {
-        const wrong = (i: number) =>
+        const wrong = (i: number, by: Checker) =>
           new BackendFaultError(
             primary.info.name,
-            `wrong ${spec.id} result for item ${i} of ${n} (reference ${this.s.level === 'full' ? 'full' : 'spot'} check on ${checkerName(plan.by)})`,
+            `wrong ${spec.id} result for item ${i} of ${n} (reference ${this.s.level === 'full' ? 'full' : 'spot'} check on ${checkerName(by)})`,
           );
-        const sampled = await this.compare(spec, batch, out, indices, plan.by, await expected, primary, wrong);
+        const sampled = await this.compare(spec, batch, out, indices, await expected, primary, wrong);
         if (this.s.level !== 'sample') return sampled;
         const nulls = await this.recheckNulls(spec, batch, out, indices, primary);
         if (out.keys) await this.checkAddressesAreKeccakOfKeys(out, primary);
@@ -168,9 +174,9 @@ export class Verifier {
    * The checker's results for the items at `indices` (all when null), started now. A checker that
    * throws or times out takes a fault of its own and the reference recomputes instead.
    */
-  private recompute<In>(spec: KernelSpec<In>, batch: In, indices: Uint32Array | null, by: Checker): Promise<KernelOutput> {
+  private recompute<In>(spec: KernelSpec<In>, batch: In, indices: Uint32Array | null, by: Checker): Promise<Recomputed> {
     const sub = indices ? spec.pick(batch, indices) : batch;
-    if (isReference(by)) return Promise.resolve(referenceOutput(spec, sub));
+    if (isReference(by)) return Promise.resolve({ out: referenceOutput(spec, sub), by });
     const checker = by as RoutedBackend;
     const count = spec.count(sub);
     const run = withTimeout(
@@ -183,11 +189,11 @@ export class Verifier {
         if (out.out.length !== count * spec.outBytes || (spec.needs === 'ecrecover' && out.valid?.length !== count)) {
           throw new Error(`malformed ${spec.id} result while checking ${count} items`);
         }
-        return out;
+        return { out, by };
       },
     ).catch((err: unknown) => {
       recordFault(checker, `while checking: ${err instanceof Error ? err.message : String(err)}`, false, this.s.policy);
-      return referenceOutput(spec, sub);
+      return { out: referenceOutput(spec, sub), by: 'reference' as const };
     });
   }
 
@@ -197,22 +203,23 @@ export class Verifier {
     batch: In,
     out: KernelOutput,
     indices: Uint32Array | null,
-    by: Checker,
-    expected: KernelOutput,
+    { out: expected, by }: Recomputed,
     primary: RoutedBackend,
-    wrong: (i: number) => BackendFaultError,
+    wrong: (i: number, by: Checker) => BackendFaultError,
   ): Promise<number> {
     const m = indices ? indices.length : spec.count(batch);
     let checkerBlamed = false;
     for (let j = 0; j < m; j++) {
       const i = indices ? indices[j]! : j;
       if (itemEquals(out, spec.outBytes, i, itemOf(expected, spec.outBytes, j))) continue;
-      if (isReference(by) || !itemEquals(out, spec.outBytes, i, spec.reference(batch, i))) throw wrong(i);
+      if (isReference(by) || !itemEquals(out, spec.outBytes, i, spec.reference(batch, i))) throw wrong(i, by);
       if (!checkerBlamed) {
         checkerBlamed = true;
         recordFault(by as RoutedBackend, `wrong ${spec.id} result for an item while checking ${primary.info.name} (settled by the reference)`, false, this.s.policy);
       }
     }
+    // A check it got right ends a checker's run of faults, as a batch does.
+    if (!checkerBlamed && !isReference(by)) recordSuccess(by as RoutedBackend);
     return m;
   }
 
@@ -228,14 +235,14 @@ export class Verifier {
     if (nulls.length === 0) return 0;
     const by = this.checker(spec.needs, nulls.length, primary, 'full', true);
     const n = spec.count(batch);
-    const wrong = (i: number) =>
+    const wrong = (i: number, by: Checker) =>
       new BackendFaultError(primary.info.name, `wrong ${spec.id} result for item ${i} of ${n}: null for a valid signature (re-checked on ${checkerName(by)})`);
     if (isReference(by)) {
       // One at a time: a backend that answers null for everything is caught at the first.
-      for (const i of nulls) if (spec.reference(batch, i) !== null) throw wrong(i);
+      for (const i of nulls) if (spec.reference(batch, i) !== null) throw wrong(i, by);
     } else {
       const idx = Uint32Array.from(nulls);
-      await this.compare(spec, batch, out, idx, by, await this.recompute(spec, batch, idx, by), primary, wrong);
+      await this.compare(spec, batch, out, idx, await this.recompute(spec, batch, idx, by), primary, wrong);
     }
     return nulls.length;
   }
@@ -247,7 +254,7 @@ export class Verifier {
     if (valid.length === 0) return;
     const keys = keysAsMessages(out.keys!, out.valid!.length, valid);
     const by = this.checker('keccak256', valid.length, primary, 'full');
-    const digests = await this.recompute(KECCAK, keys, null, by);
+    const { out: digests } = await this.recompute(KECCAK, keys, null, by);
     valid.forEach((i, j) => {
       const want = digests.out.subarray(j * DIGEST_BYTES + DIGEST_BYTES - ADDRESS_BYTES, (j + 1) * DIGEST_BYTES);
       if (itemEquals(out, ADDRESS_BYTES, i, want)) return;

@@ -75,7 +75,7 @@ describe('evm-accel CLI', () => {
     for (const args of [['bench', 'keccak', '--quick', '--backend', 'fpga'], ['run-block', 'test/fixtures/mainnet/46147.json.gz', '--backend', 'fpga']]) {
       const r = await cli(args, { env });
       expect(r.code, args.join(' ')).toBe(2);
-      expect(r.stderr, args.join(' ')).toMatch(/--backend fpga is unavailable here: no FPGA target: set EVM_ACCEL_FPGA=sim/);
+      expect(r.stderr, args.join(' ')).toMatch(/--backend fpga is unavailable: no FPGA target: set EVM_ACCEL_FPGA=sim/);
       expect(r.stdout, args.join(' ')).toBe('');
     }
   });

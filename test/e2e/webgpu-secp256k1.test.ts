@@ -12,6 +12,7 @@ import { keccak_256 } from '@noble/hashes/sha3.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recoverOneReference } from '../../src/backends/cpu/js-backend.js';
+import { resolveWebGpuOptions } from '../../src/backends/webgpu/config.js';
 import type { GpuContext } from '../../src/backends/webgpu/device.js';
 import { RecoverKernel } from '../../src/backends/webgpu/secp256k1/recover-kernel.js';
 import { BackendFaultError, InputError } from '../../src/runtime/errors.js';
@@ -26,7 +27,7 @@ const { Point } = secp256k1;
 const N = Point.Fn.ORDER;
 const P = Point.Fp.ORDER;
 /** Small chunks, so that the Wycheproof and mainnet batches each span several dispatches. */
-const TUNING = { chunkItems: 300, inFlight: 2 };
+const TUNING = { ...resolveWebGpuOptions().ecrecover, chunkItems: 300 };
 const MAINNET_TXS_PER_BLOCK = process.env.SECP_MAINNET_ALL ? Infinity : 6;
 const RANDOM_COUNT = Number(process.env.SECP_RANDOM_COUNT ?? 256);
 /** Per-test time limit for the sized runs: generous per item, as SwiftShader is slow and CI is shared. */

@@ -163,7 +163,7 @@ describe('cpu-native keccak256', () => {
     await expect(openCpuNative({ workers: 1.5 })).rejects.toThrow(InputError);
     const missing = `${packageRoot()}/native/build/does-not-exist.so`;
     expect(() => loadNativeCpuLibrary(missing)).toThrow(BackendUnavailableError);
-    expect(() => loadNativeCpuLibrary(missing)).toThrow(`make -C ${packageRoot()}/native`);
+    expect(() => loadNativeCpuLibrary(missing)).toThrow(`make -C ${packageRoot()}/native/cpu`);
     // A file that exists but is no shared library, and a shared library without our entry points.
     expect(() => loadNativeCpuLibrary(`${packageRoot()}/package.json`)).toThrow(BackendUnavailableError);
     // The FPGA bridge: a shared library of this project, without the CPU kernels' entry points.

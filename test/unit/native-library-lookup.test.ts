@@ -29,9 +29,9 @@ describe('native library lookup', () => {
   it('says exactly what to run when neither a prebuilt nor a built library is there', () => {
     expect(() => findNativeLibrary(CPU_LIBRARY, root)).toThrow(BackendUnavailableError);
     expect(() => findNativeLibrary(CPU_LIBRARY, root)).toThrow(
-      `libevmaccel_cpu.so not found (the prebuilt library is missing from the package): run \`make -C ${root}/native\`; looked in ${root}/native/prebuilt/linux-${process.arch}-gnu/libevmaccel_cpu.so, ${root}/native/build/libevmaccel_cpu.so`,
+      `libevmaccel_cpu.so not found (the prebuilt library is missing from the package): run \`make -C ${root}/native/cpu\`; looked in ${root}/native/prebuilt/linux-${process.arch}-gnu/libevmaccel_cpu.so, ${root}/native/build/libevmaccel_cpu.so`,
     );
-    expect(() => findNativeLibrary(FPGA_LIBRARY, root)).toThrow(`(not shipped prebuilt): run \`make -C ${root}/native\` (needs verilator)`);
+    expect(() => findNativeLibrary(FPGA_LIBRARY, root)).toThrow(`(not shipped prebuilt): run \`make -C ${root}/native/fpga\` (needs verilator)`);
   });
 
   it('takes the library built in the package, and the prebuilt one for the platform before it', () => {
@@ -50,7 +50,7 @@ describe('native library lookup', () => {
 
   it('refuses a library of the wrong ABI or without the entry points, saying to rebuild', () => {
     expect(() => NativeLibrary.open({ ...CPU_LIBRARY, abi: { ...CPU_LIBRARY.abi, version: 999 } }, built)).toThrow(
-      /has ABI version 2, this code needs 999: rebuild with `make -C \S+native`/,
+      /has ABI version 2, this code needs 999: rebuild with `make -C \S+native\/cpu`/,
     );
     expect(() => NativeLibrary.open(FPGA_LIBRARY, built)).toThrow(/lacks the expected entry points/);
   });

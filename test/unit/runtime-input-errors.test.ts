@@ -103,6 +103,14 @@ describe('options', () => {
     }
   });
 
+  it('plan() refuses a bad size or kernel, and a forced backend that cannot run the kernel', () => {
+    expect(() => accel.plan('keccak256', 0)).toThrow(InputError);
+    expect(() => accel.plan('keccak256', 1.5)).toThrow(/batchSize must be a positive integer, got 1\.5/);
+    expect(() => accel.plan('sha256' as 'keccak256', 1)).toThrow(/unknown kernel 'sha256'/);
+    expect(() => accel.plan('keccak256', 10, { backend: 'fpga' })).toThrow(BackendUnavailableError);
+    expect(accel.plan('ecrecover', 10)).toEqual({ kernel: 'ecrecover', batchSize: 10, parts: [{ backend: 'cpu-js', items: 10, check: null }] });
+  });
+
   it('a closed accelerator refuses calls', async () => {
     const a = await createAccelerator({ backends: ['cpu-js'], calibrate: false });
     await a.close();

@@ -193,6 +193,23 @@ describe('invariants and disputes', () => {
     expect(s['cpu-native'].lastError).toMatch(/while checking webgpu \(settled by the reference\)/);
   });
 
+  it('a checker that fails takes the fault, and the reference checks instead', async () => {
+    const checker = new TamperingBackend(await openCpuNative({ workers: 2 }), { name: 'cpu-native' });
+    checker.failWhen = () => true;
+    const device = new TamperingBackend(await openCpuNative({ workers: 2 }), { name: 'webgpu' });
+    device.tamper = { keccak256: (d) => d.map((b) => b ^ 1) };
+    const accel = await createAcceleratorFromBackends([device, checker, new CpuJsBackend()], { calibrate: false, verify: 'full' });
+    open.push(accel);
+    const msgs = messages(20, 10);
+    const got = await accel.keccak256(msgs, { backend: 'webgpu' });
+    msgs.forEach((m, i) => expect(hex(got[i])).toBe(hex(keccak_256(m))));
+    const s = accel.stats().backends;
+    // Its fault as the checker, then as the next backend the batch was re-run on.
+    expect(s['cpu-native']).toMatchObject({ errors: 2, fallbacks: 1 });
+    expect(s.webgpu.lastError).toMatch(/wrong keccak256 result for item 0 of 20 \(reference full check on reference\)/);
+    expect(s['cpu-js'].items.keccak256).toBe(20);
+  });
+
   it("every batch of every size is checked under 'sample'", async () => {
     const { accel } = await withDevice();
     for (const n of [1, 2, 10, 255, 256, 4096]) {

@@ -3,6 +3,7 @@ import { callAsync, NativeLibrary, type NativeLibrarySpec } from '../ffi.js';
 /** native/cpu's library: must match EVMACCEL_CPU_ABI_VERSION in native/cpu/evm_accel_cpu.h. */
 export const CPU_LIBRARY: NativeLibrarySpec = {
   backend: 'cpu-native',
+  source: 'cpu',
   file: 'libevmaccel_cpu.so',
   abi: { fn: 'evmaccel_cpu_abi_version', version: 2 },
   statusName: 'evmaccel_cpu_status_name',

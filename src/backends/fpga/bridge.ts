@@ -7,6 +7,7 @@ const ERR_BYTES = 256;
 /** native/fpga's bridge: must match EAF_ABI_VERSION in native/fpga/include/evmaccel_fpga.h. */
 export const FPGA_LIBRARY: NativeLibrarySpec = {
   backend: 'fpga',
+  source: 'fpga',
   file: 'libevmaccel_fpga.so',
   abi: { fn: 'eaf_abi_version', version: 1 },
   statusName: 'eaf_status_name',

@@ -30,6 +30,14 @@ export interface RecoverTuning {
   chunkItems: number;
   /** Chunks in flight at once (buffer sets in the pool). */
   inFlight: number;
+  /**
+   * Invocations per workgroup of the two passes that share one inversion per workgroup (the WGSL
+   * override BATCH_SIZE): a power of two, at most what the device's workgroup memory holds (80
+   * bytes a lane).
+   */
+  batchWorkgroupSize: number;
+  /** Invocations per workgroup of the point multiplication (the WGSL override MULTIPLY_SIZE). */
+  multiplyWorkgroupSize: number;
 }
 
 /** Everything the WebGPU backend can be opened with. */
@@ -51,7 +59,7 @@ const DEFAULT_TUNING: KeccakTuning = {
   profile: false,
 };
 
-const DEFAULT_RECOVER_TUNING: RecoverTuning = { chunkItems: 1 << 20, inFlight: 2 };
+const DEFAULT_RECOVER_TUNING: RecoverTuning = { chunkItems: 1 << 20, inFlight: 2, batchWorkgroupSize: 128, multiplyWorkgroupSize: 64 };
 
 /** Defaults, overridden by the environment (for tuning on a GPU without code changes), then by `opts`. */
 export function resolveWebGpuOptions(

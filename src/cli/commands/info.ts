@@ -14,15 +14,18 @@ const RULES = {
 } as const;
 
 /**
- * `evm-accel info [--json]`: the backends found, their devices and calibration (and whether it
- * came from the cache), why any is missing, where batches go by size, and how they are checked.
- * Waits for every backend to be measured, emulated devices included.
+ * `evm-accel info [--json] [--all]`: the backends found, their devices and calibration (and whether
+ * it came from the cache), why any is missing, where batches go by size, and how they are checked.
+ * Waits for the devices being calibrated; `--all` also measures emulated devices that routing never
+ * puts first (SwiftShader, the Verilator model: tens of seconds), whose figures are then cached.
  */
 export async function info(argv: string[]): Promise<number> {
-  const { values } = parseCommandLine(argv, { options: { json: { type: 'boolean', default: false } } });
+  const { values } = parseCommandLine(argv, {
+    options: { json: { type: 'boolean', default: false }, all: { type: 'boolean', default: false } },
+  });
   const accel = await createAccelerator();
   try {
-    const backends = await accel.ready({ all: true });
+    const backends = await accel.ready({ all: values.all });
     const routing = accel.routing();
     const plans = KERNELS.flatMap((k) => PLAN_SIZES.map((n) => accel.plan(k, n)));
     if (values.json) {
@@ -55,7 +58,7 @@ function writeBackend(b: BackendInfo): void {
       .join(', ');
     out(`calibrated: ${figures} (${cal.source === 'cache' ? `from the calibration cache, measured ${cal.measuredAt}` : 'measured now'})`);
   } else if (b.status === 'ready') {
-    out('not calibrated');
+    out('not measured: an emulated device beside hardware ones, which routing never puts first (info --all measures it)');
   }
   for (const [k, v] of Object.entries(b.details ?? {})) out(`${k}: ${String(v)}`);
   if (b.reason) out(`why: ${b.reason}`);

@@ -12,6 +12,7 @@ import type { RecoverTuning } from '../config.js';
 import type { GpuContext } from '../device.js';
 import { assembleShader } from '../shader-source.js';
 import { buildGTable } from './g-table.js';
+import { decodeOpCounts, instrumentOpCounts, OP_COUNT_WORDS, OP_COUNTS_BINDING, type OpCounts } from './op-count.js';
 import { SECP256K1_RECOVER_FILES } from './shader-files.js';
 
 /** Addresses of a batch: count × 20 bytes, and `valid[i]` = 1 where recovery succeeded. */
@@ -20,8 +21,13 @@ export interface RecoveredAddresses {
   valid: Uint8Array;
 }
 
-/** The shader's `@workgroup_size`. */
-const WORKGROUP_SIZE = 64;
+/** The shader's passes (entry points, recover.wgsl), in dispatch order. */
+const PASSES = ['recover_prepare', 'recover_multiply', 'recover_finish'] as const;
+type Pass = (typeof PASSES)[number];
+/** Words of per-item state the passes hand each other (recover.wgsl's STATE_WORDS). */
+const STATE_WORDS = 32;
+/** Bytes of workgroup memory per lane of the inverting passes (one field element, batch-inverse.wgsl). */
+const BATCH_SLOT_BYTES = 80;
 /** The shader's output modes (params.mode) and the words each writes per item before the valid flags. */
 const KEYS = { mode: 0, wordsPerItem: PUBKEY_BYTES / 4 } as const;
 const ADDRESSES = { mode: 1, wordsPerItem: ADDRESS_BYTES / 4 } as const;
@@ -30,24 +36,35 @@ type OutputMode = typeof KEYS | typeof ADDRESSES;
 const OUT_WORDS_PER_ITEM = KEYS.wordsPerItem + 1;
 const PARAMS_BYTES = 16;
 
+/** Options of {@link RecoverKernel.create} beyond the tuning. */
+export interface RecoverKernelOptions {
+  /**
+   * The op-count build (op-count.ts): every field, scalar and group operation counted per phase,
+   * read with {@link RecoverKernel.opCounts}. Slow (an atomic add per operation): benchmarks only.
+   */
+  countOps?: boolean;
+}
+
 /** One set of buffers for a chunk in flight. */
 interface Slot {
   records: GrowableBuffer;
+  state: GrowableBuffer;
   out: GrowableBuffer;
   readback: GrowableBuffer;
   params: GPUBuffer;
   paramsHost: Uint32Array;
   /** The chunk's last 1-3 record bytes, padded to a word (writeBuffer copies whole words). */
   tail: Uint8Array;
-  bindGroup?: GPUBindGroup;
+  bindGroups?: GPUBindGroup[];
   bindKey: string;
 }
 
 /**
- * secp256k1 public-key recovery on one GPU context, built like the Keccak kernel: the pipeline is
+ * secp256k1 public-key recovery on one GPU context, built like the Keccak kernel: the pipelines are
  * compiled once by the context, the fixed-base table for G is uploaded once, a pool of `inFlight`
  * buffer sets is reused by every batch, and a batch is cut into chunks within the device's limits
- * that overlap (upload of one while another computes).
+ * that overlap (upload of one while another computes). A chunk is three dispatches in one compute
+ * pass (recover.wgsl): prepare (r^-1 per workgroup), multiply, finish (1/Z per workgroup, output).
  */
 export class RecoverKernel {
   private readonly pool: SlotPool<Slot>;
@@ -57,10 +74,12 @@ export class RecoverKernel {
 
   private constructor(
     private readonly ctx: GpuContext,
-    private readonly pipeline: GPUComputePipeline,
-    tuning: RecoverTuning,
+    private readonly pipelines: Record<Pass, GPUComputePipeline>,
+    private readonly tuning: RecoverTuning,
+    /** The op-count build's counters, bound in every pass. */
+    private readonly opCounter: GPUBuffer | undefined,
   ) {
-    this.maxItems = maxItemsFor(ctx, tuning.chunkItems);
+    this.maxItems = maxItemsFor(ctx, tuning);
     const table = buildGTable();
     this.gTable = ctx.createBuffer({
       label: 'secp256k1 G table',
@@ -73,15 +92,42 @@ export class RecoverKernel {
     this.pool = new SlotPool(slots);
   }
 
-  /** Compiles the pipeline (throws BackendFaultError with the compiler's messages) and builds the pool. */
-  static async create(ctx: GpuContext, tuning: RecoverTuning): Promise<RecoverKernel> {
-    const pipeline = await ctx.compile({
-      kernel: 'ecrecover',
-      label: 'secp256k1 recover',
-      code: assembleShader(SECP256K1_RECOVER_FILES),
-      entryPoint: 'recover_main',
-    });
-    return new RecoverKernel(ctx, pipeline, tuning);
+  /** Compiles the pipelines (throws BackendFaultError with the compiler's messages) and builds the pool. */
+  static async create(ctx: GpuContext, tuning: RecoverTuning, opts: RecoverKernelOptions = {}): Promise<RecoverKernel> {
+    checkTuning(ctx, tuning);
+    const assembled = assembleShader(SECP256K1_RECOVER_FILES);
+    const source = opts.countOps ? instrumentOpCounts(assembled) : assembled;
+    const constants = { BATCH_SIZE: tuning.batchWorkgroupSize, MULTIPLY_SIZE: tuning.multiplyWorkgroupSize };
+    const compiled = await Promise.all(
+      PASSES.map((entryPoint) => ctx.compile({ kernel: 'ecrecover', label: `secp256k1 ${entryPoint}`, code: source, entryPoint, constants })),
+    );
+    const pipelines = Object.fromEntries(PASSES.map((p, i) => [p, compiled[i]!])) as Record<Pass, GPUComputePipeline>;
+    const opCounter = opts.countOps
+      ? ctx.createBuffer({ label: 'secp256k1 op counts', size: OP_COUNT_WORDS * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST })
+      : undefined;
+    return new RecoverKernel(ctx, pipelines, tuning, opCounter);
+  }
+
+  /**
+   * The op-count build's counts, summed over every lane of every batch since the kernel was made
+   * or since the last call (which resets them). Throws unless created with `countOps`.
+   */
+  async opCounts(): Promise<OpCounts> {
+    const counter = this.opCounter;
+    if (!counter) throw new Error('secp256k1 kernel not built with countOps');
+    const size = OP_COUNT_WORDS * 4;
+    const readback = this.ctx.createBuffer({ label: 'secp256k1 op counts readback', size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    try {
+      return await this.ctx.roundTrip('secp256k1 op counts', () => {
+        const enc = this.ctx.device.createCommandEncoder({ label: 'secp256k1 op counts' });
+        enc.copyBufferToBuffer(counter, 0, readback, 0, size);
+        enc.clearBuffer(counter);
+        this.ctx.device.queue.submit([enc.finish()]);
+        return readback;
+      }, size, (bytes) => decodeOpCounts(new Uint32Array(bytes.slice().buffer)));
+    } finally {
+      this.ctx.release(readback);
+    }
   }
 
   /**
@@ -106,10 +152,15 @@ export class RecoverKernel {
   destroy(): void {
     this.destroyed = true;
     for (const s of this.pool.all()) {
-      for (const b of [s.records, s.out, s.readback]) b.destroy();
+      for (const b of [s.records, s.state, s.out, s.readback]) b.destroy();
       this.ctx.release(s.params);
     }
     this.ctx.release(this.gTable);
+    if (this.opCounter) this.ctx.release(this.opCounter);
+  }
+
+  private workgroupSize(p: Pass): number {
+    return p === 'recover_multiply' ? this.tuning.multiplyWorkgroupSize : this.tuning.batchWorkgroupSize;
   }
 
   private makeSlot(i: number): Slot {
@@ -117,6 +168,7 @@ export class RecoverKernel {
     const U = GPUBufferUsage;
     return {
       records: ctx.growableBuffer(`secp256k1 records ${i}`, U.STORAGE | U.COPY_DST),
+      state: ctx.growableBuffer(`secp256k1 state ${i}`, U.STORAGE),
       out: ctx.growableBuffer(`secp256k1 results ${i}`, U.STORAGE | U.COPY_SRC),
       readback: ctx.growableBuffer(`secp256k1 readback ${i}`, U.MAP_READ | U.COPY_DST, ctx.limits.maxBufferSize),
       params: ctx.createBuffer({ label: `secp256k1 params ${i}`, size: PARAMS_BYTES, usage: U.UNIFORM | U.COPY_DST }),
@@ -173,6 +225,7 @@ export class RecoverKernel {
     const len = count * SIG_RECORD_BYTES;
     const outBytes = count * (output.wordsPerItem + 1) * 4;
     const recordsBuf = slot.records.ensure((len + 3) & ~3);
+    const state = slot.state.ensure(count * STATE_WORDS * 4);
     const out = slot.out.ensure(count * OUT_WORDS_PER_ITEM * 4);
     const readback = slot.readback.ensure(outBytes);
 
@@ -188,20 +241,35 @@ export class RecoverKernel {
     slot.paramsHost.set([count, output.mode, 0, 0]);
     q.writeBuffer(slot.params, 0, slot.paramsHost);
 
-    const key = `${slot.records.generation},${slot.out.generation}`;
-    if (!slot.bindGroup || slot.bindKey !== key) {
-      slot.bindGroup = device.createBindGroup({
-        layout: this.pipeline.getBindGroupLayout(0),
-        entries: [recordsBuf, this.gTable, out, slot.params].map((buffer, binding) => ({ binding, resource: { buffer } })),
-      });
+    const key = `${slot.records.generation},${slot.state.generation},${slot.out.generation}`;
+    if (!slot.bindGroups || slot.bindKey !== key) {
+      // By binding number (recover.wgsl); each pass's 'auto' layout holds only the ones it uses.
+      const buffers = [recordsBuf, this.gTable, out, slot.params, state];
+      const used: Record<Pass, number[]> = {
+        recover_prepare: [0, 3, 4],
+        recover_multiply: [0, 1, 3, 4],
+        recover_finish: [2, 3, 4],
+      };
+      if (this.opCounter) {
+        buffers[OP_COUNTS_BINDING] = this.opCounter;
+        for (const p of PASSES) used[p].push(OP_COUNTS_BINDING);
+      }
+      slot.bindGroups = PASSES.map((p) =>
+        device.createBindGroup({
+          layout: this.pipelines[p].getBindGroupLayout(0),
+          entries: used[p].map((binding) => ({ binding, resource: { buffer: buffers[binding]! } })),
+        }),
+      );
       slot.bindKey = key;
     }
 
     const enc = device.createCommandEncoder({ label: 'secp256k1 recover' });
     const pass = enc.beginComputePass();
-    pass.setPipeline(this.pipeline);
-    pass.setBindGroup(0, slot.bindGroup);
-    pass.dispatchWorkgroups(Math.ceil(count / WORKGROUP_SIZE));
+    PASSES.forEach((p, i) => {
+      pass.setPipeline(this.pipelines[p]);
+      pass.setBindGroup(0, slot.bindGroups![i]!);
+      pass.dispatchWorkgroups(Math.ceil(count / this.workgroupSize(p)));
+    });
     pass.end();
     enc.copyBufferToBuffer(out, 0, readback, 0, outBytes);
     q.submit([enc.finish()]);
@@ -210,14 +278,29 @@ export class RecoverKernel {
 }
 
 /** Items per chunk: the tuning, capped by the device's binding and dispatch limits. */
-function maxItemsFor(ctx: GpuContext, chunkItems: number): number {
+function maxItemsFor(ctx: GpuContext, tuning: RecoverTuning): number {
   const bindable = ctx.maxBinding;
   const byRecords = Math.floor(bindable / SIG_RECORD_BYTES);
   const byOutput = Math.floor(bindable / (OUT_WORDS_PER_ITEM * 4));
-  const byDispatch = ctx.limits.maxComputeWorkgroupsPerDimension * WORKGROUP_SIZE;
-  const items = Math.min(chunkItems, byRecords, byOutput, byDispatch);
+  const byState = Math.floor(bindable / (STATE_WORDS * 4));
+  const smallestGroup = Math.min(tuning.batchWorkgroupSize, tuning.multiplyWorkgroupSize);
+  const byDispatch = ctx.limits.maxComputeWorkgroupsPerDimension * smallestGroup;
+  const items = Math.min(tuning.chunkItems, byRecords, byOutput, byState, byDispatch);
   // A multiple of 4 keeps every chunk's records at a 4-byte offset (97 · 4k), as writeBuffer wants.
   return Math.max(4, items & ~3);
+}
+
+/** Workgroup sizes the shader and the device accept; RangeError naming the knob otherwise. */
+function checkTuning(ctx: GpuContext, tuning: RecoverTuning): void {
+  const { batchWorkgroupSize: batch, multiplyWorkgroupSize: multiply } = tuning;
+  const { maxComputeInvocationsPerWorkgroup: maxLanes, maxComputeWorkgroupSizeX: maxX, maxComputeWorkgroupStorageSize: maxShared } = ctx.limits;
+  const maxBatch = Math.min(maxLanes, maxX, Math.floor(maxShared / BATCH_SLOT_BYTES));
+  if (!Number.isInteger(batch) || batch < 4 || (batch & (batch - 1)) !== 0 || batch > maxBatch) {
+    throw new RangeError(`ecrecover batchWorkgroupSize must be a power of two from 4 to ${maxBatch} on this device, got ${batch}`);
+  }
+  if (!Number.isInteger(multiply) || multiply < 1 || multiply > Math.min(maxLanes, maxX)) {
+    throw new RangeError(`ecrecover multiplyWorkgroupSize must be from 1 to ${Math.min(maxLanes, maxX)} on this device, got ${multiply}`);
+  }
 }
 
 /** Recovery ids must be 0 or 1 (Ethereum never uses 2/3); anything else is the caller's error. */
