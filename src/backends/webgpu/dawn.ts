@@ -9,7 +9,7 @@ let dawn: Promise<typeof import('webgpu')> | undefined;
  * backend sets. Loaded on first use, so that a machine without it gets BackendUnavailableError
  * with a one-line reason and every other backend works as before.
  */
-async function loadDawn(): Promise<typeof import('webgpu')> {
+export async function loadDawn(): Promise<typeof import('webgpu')> {
   dawn ??= import('webgpu').then((m) => {
     Object.assign(globalThis, m.globals);
     return m;

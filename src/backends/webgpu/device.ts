@@ -1,7 +1,7 @@
 import { BackendFaultError, BackendUnavailableError } from '../../runtime/errors.js';
 import { describeAdapter, type AdapterDescription } from './adapter-kind.js';
 import { GrowableBuffer } from './buffer-pool.js';
-import { dawnInstance } from './dawn.js';
+import { dawnInstance, loadDawn } from './dawn.js';
 import { adapterChoiceFromEnv, oneLine, prepareVulkan, type AdapterChoice, type VulkanSetup } from './vulkan-environment.js';
 
 /**
@@ -120,6 +120,8 @@ export class GpuContext {
    * package, the Vulkan loader, a Vulkan driver, an adapter, or the device the adapter refused.
    */
   static async acquire(opts: GpuContextOptions = {}): Promise<GpuContext> {
+    // The package first: where it is missing, that is the reason, whatever Vulkan has.
+    await loadDawn();
     const vulkan = prepareVulkan(opts.adapter ?? adapterChoiceFromEnv());
     const gpu = await dawnInstance(opts.dawnFlags ?? []);
     let adapter: GPUAdapter | null;
