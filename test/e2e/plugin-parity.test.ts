@@ -1,9 +1,10 @@
-import { Hardfork } from '@ethereumjs/common';
+import { Common, Hardfork, Mainnet, Sepolia } from '@ethereumjs/common';
 import { createEVM, type EVMMockBlockchainInterface } from '@ethereumjs/evm';
 import { createAddressFromString, bytesToHex, hexToBytes, setLengthLeft, type PrefixedHexString } from '@ethereumjs/util';
 import { createVM, runBlock, type RunBlockOpts, type VM } from '@ethereumjs/vm';
 import { describe, expect, it } from 'vitest';
 import type { Block } from '@ethereumjs/block';
+import { UnsupportedBlockError } from '../../src/evm/errors.js';
 import type { PreState } from '../../src/evm/fixture.js';
 import { stateManagerFromPreState } from '../../src/evm/pre-state.js';
 import type { Recheck } from '../../src/evm/verified-execution.js';
@@ -207,4 +208,15 @@ it('a sender recovery that lies about one sender: the stateRoot differs, the ref
   expect(rechecks).toEqual([{ disagreed: 'accelerated', accelerated: 'stateRoot differ from the header', reference: 'agrees with the header' }]);
   expect(bytesToHex(r.stateRoot)).toBe(bytesToHex(block.header.stateRoot));
   expect(bytesToHex(await vm.stateManager.getStateRoot())).toBe(bytesToHex(block.header.stateRoot));
+});
+
+it('a VM on another chain, or with EIPs beyond its hardfork, is refused rather than served mainnet rules', async () => {
+  const pre = basePreState();
+  const block = await validBlock(pre);
+  for (const c of [new Common({ chain: Sepolia, hardfork: Hardfork.Shanghai }), new Common({ chain: Mainnet, hardfork: Hardfork.Shanghai, eips: [1153] })]) {
+    const vm = await createVM({ common: c, stateManager: await stateManagerFromPreState(pre) });
+    const err = await runBlockAccelerated(vm, { block, accelerator: accel(), pool: pools.get(2)!, ...NO_HEADER }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UnsupportedBlockError);
+    expect(String(err)).toMatch(/runs mainnet rules; this VM has chain id/);
+  }
 });
