@@ -7,7 +7,7 @@ import koffi, { type LibraryHandle } from 'koffi';
 type NativeFn = ReturnType<LibraryHandle['func']>;
 
 /** ABI version this binding speaks; must equal EAF_ABI_VERSION in native/fpga/include/evmaccel_fpga.h. */
-export const EAF_ABI_VERSION = 1;
+export const EAF_ABI_VERSION = 2;
 /** Size of the error buffers the C functions fill (EAF_ERR_BYTES). */
 const ERR_BYTES = 256;
 const LIB_NAME = 'libevmaccel_fpga.so';
@@ -23,6 +23,7 @@ export const EAF_STATUS: Record<number, string> = {
   [-6]: 'EAF_E_TAG',
   [-7]: 'EAF_E_IO',
   [-8]: 'EAF_E_NOMEM',
+  [-9]: 'EAF_E_CORE',
 };
 
 /** A failed bridge call: its status name (e.g. EAF_E_TIMEOUT) and the library's message. */
@@ -39,6 +40,8 @@ export class BridgeError extends Error {
 export interface BridgeDescription {
   transport: 'sim' | 'xdma';
   core: 'pipelined' | 'iterative';
+  /** The card's own integrity check: `duplicate` = two cores in lockstep, compared on every permutation. */
+  check: 'duplicate' | 'none';
   contexts: number;
   lanes: number;
   clock: string;
