@@ -10,14 +10,6 @@ export default defineConfig({
     ],
   },
   test: {
-    // Dawn (WebGPU) can crash a test process on exit after every test passed (seen once in four full
-    // runs, after all 283 tests had passed). Only that error is tolerated, and it is still printed.
-    // It would also match a process dying mid-file; the Dawn teardown crash should be fixed instead.
-    onUnhandledError(error) {
-      const exitedOnTeardown = /Worker forks emitted error/.test(error.message) && /exited unexpectedly/.test(String((error as Error).cause));
-      if (exitedOnTeardown) process.stderr.write(`vitest: tolerated a test process exit after its tests: ${String((error as Error).cause)}\n`);
-      return exitedOnTeardown ? false : undefined;
-    },
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 60_000 } },
       {

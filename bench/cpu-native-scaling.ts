@@ -8,17 +8,19 @@
  * Run: npm run build && node dist/bench/cpu-native-scaling.js [--quick]
  */
 import os from 'node:os';
+import { join } from 'node:path';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import type { Backend } from '../src/runtime/backend.js';
 import { SIG_RECORD_BYTES, type PackedMessages, type PackedSignatures } from '../src/runtime/packing.js';
 import type { Signature } from '../src/runtime/types.js';
 import { openCpuNative } from '../src/backends/cpu/native-backend.js';
-import { hashWasmKeccak, nobleKeccak, nobleRecover, type Contender } from './contenders.js';
-import { machineInfo } from './machine.js';
-import { Progress } from './progress.js';
-import { writeResults } from './results-file.js';
-import { formatRate } from './timing.js';
+import { packageRoot } from '../src/package-root.js';
+import { hashWasmKeccak, nobleKeccak, nobleRecover, type Contender } from '../src/bench/contenders.js';
+import { machineInfo } from '../src/bench/machine.js';
+import { Progress } from '../src/bench/progress.js';
+import { writeResults } from '../src/bench/results-file.js';
+import { formatRate } from '../src/bench/timing.js';
 
 const quick = process.argv.includes('--quick');
 const MSG_BYTES = 64;
@@ -153,6 +155,7 @@ async function main(): Promise<void> {
   const nobleKeccakRate = await peerRate(nobleKeccak, peerMessages);
   progress.tick('hash-wasm');
   const hashWasm = await hashWasmKeccak();
+  if (!hashWasm) throw new Error('hash-wasm is missing: it is a devDependency, run npm ci');
   const hashWasmRate = await peerRate(hashWasm, peerMessages);
   progress.tick('@noble/curves');
   const nobleRecoverRate = await peerRate(nobleRecover, SIGNATURES.slice(0, 4));
@@ -215,7 +218,7 @@ async function main(): Promise<void> {
       `(×${(cpuTime.ecrecover.noble / cpuTime.ecrecover.native).toFixed(1)})`,
   );
   process.stdout.write(lines.join('\n') + '\n');
-  const file = writeResults('cpu-native-scaling', { bench: 'cpu-native-scaling', quick, machine, summary, keccak, recover });
+  const file = writeResults('cpu-native-scaling', { bench: 'cpu-native-scaling', quick, machine, summary, keccak, recover }, join(packageRoot(), 'bench', 'results'));
   process.stderr.write(`wrote ${file}\n`);
 }
 

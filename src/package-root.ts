@@ -7,7 +7,7 @@ let root: string | undefined;
 
 /**
  * The nearest folder above `from` (default: this module) holding a package.json: evm-accel's root,
- * so that shaders/, native/build/ and bench/results/ resolve the same from src/ (tests) and from
+ * so that shaders/, native/ and the bundled fixtures resolve the same from src/ (tests) and from
  * dist/src/ (built).
  */
 export function packageRoot(from: string = HERE): string {

@@ -1,5 +1,6 @@
 /*
- * evm-accel CPU kernels: the C ABI that src/backends/cpu/native-library.ts binds with koffi.
+ * evm-accel CPU kernels: the C ABI that src/backends/cpu/native-library.ts binds with koffi
+ * (through src/backends/ffi.ts, which checks EVMACCEL_CPU_ABI_VERSION and reads status names here).
  *
  * Every entry point takes a whole batch in the packed layouts of src/runtime/packing.ts, so one
  * FFI crossing covers thousands of items. `threads` is the most threads a call may use (0 or 1:
@@ -26,7 +27,7 @@ extern "C" {
 #endif
 
 /* Bumped whenever a signature below changes; the binding refuses a library of another version. */
-#define EVMACCEL_CPU_ABI_VERSION 1
+#define EVMACCEL_CPU_ABI_VERSION 2
 
 #define EVMACCEL_OK 0
 /* An (offset, length) pair reaches past the end of the data buffer. */
@@ -36,6 +37,12 @@ extern "C" {
 
 /** Returns EVMACCEL_CPU_ABI_VERSION of the built library. */
 EVMACCEL_API int evmaccel_cpu_abi_version(void);
+
+/** Names a status code: "EVMACCEL_OK", "EVMACCEL_EBOUNDS", "EVMACCEL_ECONTEXT" or "EVMACCEL_EUNKNOWN". */
+EVMACCEL_API const char *evmaccel_cpu_status_name(int status);
+
+/** The libsecp256k1 release linked in, e.g. "0.6.0", for `evm-accel info`. */
+EVMACCEL_API const char *evmaccel_cpu_secp256k1_version(void);
 
 /** Names the Keccak code this CPU runs, for `evm-accel info`: "avx2-x4" (x86-64-v3 CPUs) or "scalar". */
 EVMACCEL_API const char *evmaccel_cpu_keccak_impl(void);

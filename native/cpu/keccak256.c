@@ -207,4 +207,13 @@ int evmaccel_keccak256_batch(const uint8_t *data, uint64_t data_len, const uint3
 
 int evmaccel_cpu_abi_version(void) { return EVMACCEL_CPU_ABI_VERSION; }
 
+const char *evmaccel_cpu_status_name(int status) {
+  switch (status) {
+    case EVMACCEL_OK: return "EVMACCEL_OK";
+    case EVMACCEL_EBOUNDS: return "EVMACCEL_EBOUNDS";
+    case EVMACCEL_ECONTEXT: return "EVMACCEL_ECONTEXT";
+    default: return "EVMACCEL_EUNKNOWN";
+  }
+}
+
 const char *evmaccel_cpu_keccak_impl(void) { return cpu_has_x4() ? "avx2-x4" : "scalar"; }

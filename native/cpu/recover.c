@@ -21,6 +21,9 @@
 static secp256k1_context *ctx;
 static pthread_once_t ctx_once = PTHREAD_ONCE_INIT;
 
+/* The Makefile defines it from the release it builds against. */
+const char *evmaccel_cpu_secp256k1_version(void) { return EVMACCEL_SECP256K1_VERSION; }
+
 static void create_context(void) { ctx = secp256k1_context_create(SECP256K1_CONTEXT_VERIFY); }
 
 /* Recovers one record into key[64] (x ‖ y); returns 1 on success, 0 (key zeroed) when invalid.

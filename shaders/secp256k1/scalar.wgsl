@@ -1,30 +1,36 @@
-// secp256k1 scalar arithmetic, mod n (the group order), in the same 16 x 16-bit limb layout as Fe.
+// secp256k1 scalar arithmetic, mod n (the group order).
 //
-// Only a handful of scalar operations happen per signature (range checks, one inversion, two
-// products), so a generic Montgomery multiplication (CIOS, R = 2^256) is used rather than a
-// special reduction: with 16-bit limbs every step t + a*b + carry stays within 32 bits.
+// A scalar is 16 limbs of 16 bits, least significant first. Only a handful of scalar operations
+// happen per signature (range checks, two products, one split; the inverse is shared by a
+// workgroup, see batch_invert), so a generic Montgomery multiplication (CIOS, R = 2^256) is used
+// rather than a special reduction: with 16-bit limbs every step t + a*b + carry stays within 32 bits.
+
+alias Sc = array<u32, 16>;
 
 // n, least significant limb first.
-const SC_N = Fe(0x4141u, 0xd036u, 0x5e8cu, 0xbfd2u, 0xa03bu, 0xaf48u, 0xdce6u, 0xbaaeu,
+const SC_N = Sc(0x4141u, 0xd036u, 0x5e8cu, 0xbfd2u, 0xa03bu, 0xaf48u, 0xdce6u, 0xbaaeu,
                 0xfffeu, 0xffffu, 0xffffu, 0xffffu, 0xffffu, 0xffffu, 0xffffu, 0xffffu);
 // n - 2, the Fermat exponent of the inverse.
-const SC_N_MINUS_2 = Fe(0x413fu, 0xd036u, 0x5e8cu, 0xbfd2u, 0xa03bu, 0xaf48u, 0xdce6u, 0xbaaeu,
+const SC_N_MINUS_2 = Sc(0x413fu, 0xd036u, 0x5e8cu, 0xbfd2u, 0xa03bu, 0xaf48u, 0xdce6u, 0xbaaeu,
                         0xfffeu, 0xffffu, 0xffffu, 0xffffu, 0xffffu, 0xffffu, 0xffffu, 0xffffu);
 // R^2 mod n, to enter the Montgomery domain.
-const SC_R2 = Fe(0xd140u, 0x67d7u, 0xf214u, 0x896cu, 0xf878u, 0x0e7cu, 0x96c2u, 0x7414u,
+const SC_R2 = Sc(0xd140u, 0x67d7u, 0xf214u, 0x896cu, 0xf878u, 0x0e7cu, 0x96c2u, 0x7414u,
                  0x07c6u, 0x5bcdu, 0xf5e4u, 0xe697u, 0x9bc5u, 0x81c6u, 0x1cd5u, 0x9d67u);
+// R mod n: 1 in the Montgomery domain.
+const SC_MONT_ONE = Sc(0xbebfu, 0x2fc9u, 0xa173u, 0x402du, 0x5fc4u, 0x50b7u, 0x2319u, 0x4551u,
+                       0x0001u, 0u, 0u, 0u, 0u, 0u, 0u, 0u);
 // -n^-1 mod 2^16.
 const SC_N_INV16: u32 = 0xb13fu;
 
 // a - n modulo 2^256 and whether it borrowed (a < n).
 struct ScSub {
-  diff: Fe,
+  diff: Sc,
   borrow: u32,
 }
 
-fn sc_sub_n(a: Fe) -> ScSub {
+fn sc_sub_n(a: Sc) -> ScSub {
   let n = SC_N;
-  var r: Fe;
+  var r: Sc;
   var br = 0u;
   for (var i = 0u; i < 16u; i++) {
     let t = a[i] + 0x10000u - n[i] - br;
@@ -34,42 +40,35 @@ fn sc_sub_n(a: Fe) -> ScSub {
   return ScSub(r, br);
 }
 
-// True for 0 < a < n: the range ECDSA requires of r and s.
-fn sc_in_range(a: Fe) -> bool {
+fn sc_is_zero(a: Sc) -> bool {
   var acc = 0u;
   for (var i = 0u; i < 16u; i++) {
     acc |= a[i];
   }
-  return acc != 0u && sc_sub_n(a).borrow != 0u;
+  return acc == 0u;
+}
+
+// True for 0 < a < n: the range ECDSA requires of r and s.
+fn sc_in_range(a: Sc) -> bool {
+  return !sc_is_zero(a) && sc_sub_n(a).borrow != 0u;
 }
 
 // a mod n for any 256-bit a (a < 2^256 < 2n, so one subtraction suffices).
-fn sc_reduce(a: Fe) -> Fe {
+fn sc_reduce(a: Sc) -> Sc {
   let d = sc_sub_n(a);
   if (d.borrow != 0u) { return a; }
   return d.diff;
 }
 
 // -a mod n for a < n.
-fn sc_neg(a: Fe) -> Fe {
-  var acc = 0u;
-  for (var i = 0u; i < 16u; i++) {
-    acc |= a[i];
-  }
-  if (acc == 0u) { return a; }
-  let n = SC_N;
-  var r: Fe;
-  var br = 0u;
-  for (var i = 0u; i < 16u; i++) {
-    let t = n[i] + 0x10000u - a[i] - br;
-    r[i] = t & 0xffffu;
-    br = 1u - (t >> 16u);
-  }
-  return r;
+fn sc_neg(a: Sc) -> Sc {
+  if (sc_is_zero(a)) { return a; }
+  return sc_sub_wrap(SC_N, a);
 }
 
 // a * b * 2^-256 mod n, for a < 2^256 and b < n; the result is < n.
-fn sc_mont_mul(a: Fe, b: Fe) -> Fe {
+fn sc_mont_mul(a: Sc, b: Sc) -> Sc {
+  count_op(OP_SC_MUL);
   let n = SC_N;
   var t: array<u32, 18>;
   for (var i = 0u; i < 16u; i++) {
@@ -97,7 +96,7 @@ fn sc_mont_mul(a: Fe, b: Fe) -> Fe {
     t[16] = t[17] + (x >> 16u);
     t[17] = 0u;
   }
-  var r: Fe;
+  var r: Sc;
   for (var i = 0u; i < 16u; i++) {
     r[i] = t[i];
   }
@@ -108,17 +107,17 @@ fn sc_mont_mul(a: Fe, b: Fe) -> Fe {
 }
 
 // a * 2^256 mod n: a in the Montgomery domain.
-fn sc_to_mont(a: Fe) -> Fe {
+fn sc_to_mont(a: Sc) -> Sc {
   return sc_mont_mul(a, SC_R2);
 }
 
-// a^-1 * 2^256 mod n for 0 < a < n: the inverse in the Montgomery domain, so that
-// sc_mont_mul(x, sc_inv_mont(a)) = x * a^-1 mod n directly. Fermat (a^(n-2)), 4-bit fixed window.
-fn sc_inv_mont(a: Fe) -> Fe {
-  var table: array<Fe, 16>;
-  table[1] = sc_to_mont(a);
+// From the Montgomery form a·R of a != 0 to that of a^-1 (a^(n-2), 4-bit fixed window). Once per
+// workgroup (batch_invert), so a generic loop rather than an addition chain.
+fn sc_mont_inv(am: Sc) -> Sc {
+  var table: array<Sc, 16>;
+  table[1] = am;
   for (var k = 2u; k < 16u; k++) {
-    table[k] = sc_mont_mul(table[k - 1u], table[1]);
+    table[k] = sc_mont_mul(table[k - 1u], am);
   }
   let e = SC_N_MINUS_2;
   // The top nibble of n - 2 is 0xf: start from it rather than from one.
@@ -135,12 +134,14 @@ fn sc_inv_mont(a: Fe) -> Fe {
   return acc;
 }
 
-// a^-1 mod n for 0 < a < n, in the normal domain.
-fn sc_inv(a: Fe) -> Fe {
-  return sc_mont_mul(sc_inv_mont(a), fe_one());
-}
-
-// a * b mod n for a < 2^256, b < n.
-fn sc_mul(a: Fe, b: Fe) -> Fe {
-  return sc_mont_mul(sc_to_mont(a), b);
+// a - b mod 2^256.
+fn sc_sub_wrap(a: Sc, b: Sc) -> Sc {
+  var r: Sc;
+  var br = 0u;
+  for (var i = 0u; i < 16u; i++) {
+    let t = a[i] + 0x10000u - b[i] - br;
+    r[i] = t & 0xffffu;
+    br = 1u - (t >> 16u);
+  }
+  return r;
 }

@@ -1,32 +1,47 @@
 #!/usr/bin/env node
 /** The `evm-accel` command: dispatches to one module per subcommand in ./commands. */
-
-type Command = (argv: string[]) => Promise<number>;
-
-const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
-  info: { summary: 'backends found, devices, why any is unavailable', load: async () => (await import('./commands/info.js')).info },
-  demo: { summary: 'replay the bundled mainnet blocks, verified, sequential vs parallel', load: async () => (await import('./commands/demo.js')).demo },
-  'run-block': { summary: 'replay mainnet block fixtures and check them against their headers', load: async () => (await import('./commands/run-block.js')).runBlock },
-  bench: { summary: 'kernel benchmarks against the libraries a user would pick instead', load: async () => (await import('./commands/bench.js')).bench },
-};
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../package-root.js';
+import { isCommand, runCommand } from './run-command.js';
+import { COMMAND_USAGE } from './usage.js';
 
 function usage(): string {
-  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
-  return `usage: evm-accel <command> [options]\n\ncommands:\n${lines.join('\n')}\n`;
+  const lines = Object.entries(COMMAND_USAGE).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
+  return `usage: evm-accel <command> [options]
+       evm-accel help [command] | <command> --help | --version
+
+commands:
+${lines.join('\n')}
+`;
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
+  return `evm-accel ${pkg.version}\n`;
 }
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h') {
-    process.stdout.write(usage());
-    return name ? 0 : 2;
+  if (name === '--version' || name === '-V') {
+    process.stdout.write(version());
+    return 0;
   }
-  const cmd = COMMANDS[name];
-  if (!cmd) {
-    process.stderr.write(`evm-accel: unknown command '${name}'\n${usage()}`);
+  if (name === 'help' || name === '--help' || name === '-h') {
+    const topic = rest[0];
+    if (topic === undefined) process.stdout.write(usage());
+    else if (isCommand(topic)) process.stdout.write(COMMAND_USAGE[topic].usage);
+    else {
+      process.stderr.write(`evm-accel: no command '${topic}'\n${usage()}`);
+      return 2;
+    }
+    return 0;
+  }
+  if (!isCommand(name)) {
+    process.stderr.write(`${name === undefined ? '' : `evm-accel: unknown command '${name}'\n`}${usage()}`);
     return 2;
   }
-  return (await cmd.load())(rest);
+  return runCommand(name, rest);
 }
 
 // `evm-accel info | head` closes the pipe early: that is the reader's choice, not an error.

@@ -1,51 +1,8 @@
-import type { Block } from '@ethereumjs/block';
-import { Hardfork, type StateManagerInterface } from '@ethereumjs/common';
-import { Account, Address, bigIntToBytes, bytesToHex, equalsBytes, hexToBytes, setLengthLeft } from '@ethereumjs/util';
-import { paramsVM, type TxReceipt } from '@ethereumjs/vm';
-import {
-  accountKey,
-  clearKey,
-  EMPTY_CODE_HASH,
-  keyHex,
-  resolve,
-  storageKey,
-  type AccountValue,
-  type BaseReader,
-  type MVMemory,
-  type StateKey,
-  type StateValue,
-  type WriteSet,
-} from './mv-memory.js';
-import type { TxOutcome } from './protocol.js';
-
-const BEACON_ROOTS = hexToBytes('0x000F3df6D732807Ef1319fB7B8bB8522d0Beac02');
-const GWEI = 1_000_000_000n;
-
-/**
- * Block-level writes before the first transaction, as ethereumjs's runBlock makes them (EIP-4788:
- * the parent beacon root into the beacon-roots contract, when it has code). Applied to `target`
- * and returned as a write set so transactions read them (they sit at index -1 in the memory).
- */
-export async function applyPrelude(block: Block, target: StateManagerInterface): Promise<WriteSet> {
-  const writes: WriteSet = { values: [], deltas: [], codes: [] };
-  if (!block.common.isActivatedEIP(4788)) return writes;
-  const address = new Address(BEACON_ROOTS);
-  if ((await target.getCode(address)).length === 0) return writes;
-  const common = block.common.copy();
-  common.updateParams(paramsVM);
-  const length = BigInt(common.param('historicalRootsLength'));
-  const index = block.header.timestamp % length;
-  const puts: [bigint, Uint8Array][] = [
-    [index, bigIntToBytes(block.header.timestamp)],
-    [index + length, block.header.parentBeaconBlockRoot!],
-  ];
-  for (const [slot, value] of puts) {
-    const key = setLengthLeft(bigIntToBytes(slot), 32);
-    await target.putStorage(address, key, value);
-    writes.values.push([storageKey(keyHex(BEACON_ROOTS), keyHex(key)), unpad(value)]);
-  }
-  return writes;
-}
+import type { StateManagerInterface } from '@ethereumjs/common';
+import { Account, Address, bytesToHex, equalsBytes, hexToBytes, KECCAK256_NULL } from '@ethereumjs/util';
+import { resolve, type BaseReader, type MVMemory, type WriteSet } from './mv-memory.js';
+import { accountKey, clearKey, keyHex, parseKey, type StateKey } from './state-key.js';
+import type { AccountValue, StateValue } from './state-value.js';
 
 /**
  * Applies one committed transaction's write set to the target state manager. Account fields are
@@ -57,10 +14,18 @@ export async function applyWrites(target: StateManagerInterface, writes: WriteSe
   const cleared = new Set<string>();
   const slots: [string, string, Uint8Array][] = [];
   for (const [key, value] of writes.values) {
-    const a = key.slice(1, 41);
-    if (key[0] === 'a') accounts.set(a, value as AccountValue | null);
-    else if (key[0] === 'g') cleared.add(a);
-    else if (key[0] === 's') slots.push([a, key.slice(41), value as Uint8Array]);
+    const k = parseKey(key);
+    switch (k.kind) {
+      case 'account':
+        accounts.set(k.address, value as AccountValue | null);
+        break;
+      case 'clear':
+        cleared.add(k.address);
+        break;
+      case 'storage':
+        slots.push([k.address, k.slot, value as Uint8Array]);
+        break;
+    }
   }
   for (const a of cleared) {
     if (accounts.get(a) !== null) await target.clearStorage(addr(a));
@@ -72,10 +37,13 @@ export async function applyWrites(target: StateManagerInterface, writes: WriteSe
       continue;
     }
     const current = await target.getAccount(address);
-    if (!equalsBytes(value.codeHash, EMPTY_CODE_HASH) && !(current && equalsBytes(current.codeHash, value.codeHash))) {
+    if (!equalsBytes(value.codeHash, KECCAK256_NULL) && !(current && equalsBytes(current.codeHash, value.codeHash))) {
       const code = codes.get(keyHex(value.codeHash));
       if (!code) throw new Error(`code ${bytesToHex(value.codeHash)} of 0x${a} is missing from the code store`);
       await target.putCode(address, code);
+    } else if (equalsBytes(value.codeHash, KECCAK256_NULL) && current && !equalsBytes(current.codeHash, KECCAK256_NULL)) {
+      // An EIP-7702 delegation cleared: a target caching code by address must forget it.
+      await target.putCode(address, new Uint8Array());
     }
     await target.modifyAccountFields(address, { nonce: value.nonce, balance: value.balance, codeHash: value.codeHash });
   }
@@ -84,7 +52,7 @@ export async function applyWrites(target: StateManagerInterface, writes: WriteSe
     await target.putStorage(addr(a), hexToBytes(`0x${slot}`), value);
   }
   for (const [key, delta] of writes.deltas) {
-    const address = addr(key.slice(1, 41));
+    const address = addr(parseKey(key).address);
     const account = (await target.getAccount(address)) ?? new Account();
     account.balance += delta.balance;
     account.nonce += delta.nonce;
@@ -100,15 +68,15 @@ export async function applyWrites(target: StateManagerInterface, writes: WriteSe
  * roots (Byzantium on).
  */
 export async function applyNet(target: StateManagerInterface, mv: MVMemory, txCount: number, base: BaseReader): Promise<void> {
-  const byAddress = new Map<string, { account: boolean; cleared: boolean; slots: string[] }>();
+  const byAddress = new Map<string, { account: boolean; cleared: boolean; slots: Set<StateKey> }>();
   for (let tx = 0; tx < txCount; tx++) {
     for (const key of mv.keysOf(tx)) {
-      const a = key.slice(1, 41);
-      let e = byAddress.get(a);
-      if (!e) byAddress.set(a, (e = { account: false, cleared: false, slots: [] }));
-      if (key[0] === 'a') e.account = true;
-      else if (key[0] === 'g') e.cleared = true;
-      else if (!e.slots.includes(key)) e.slots.push(key);
+      const k = parseKey(key);
+      let e = byAddress.get(k.address);
+      if (!e) byAddress.set(k.address, (e = { account: false, cleared: false, slots: new Set() }));
+      if (k.kind === 'account') e.account = true;
+      else if (k.kind === 'clear') e.cleared = true;
+      else e.slots.add(key);
     }
   }
   for (const [a, e] of byAddress) {
@@ -121,67 +89,6 @@ export async function applyNet(target: StateManagerInterface, mv: MVMemory, txCo
   }
 }
 
-/**
- * Block-level writes after the last transaction, as runBlock makes them: withdrawals (EIP-4895,
- * with EIP-158's removal of touched empty accounts) and proof-of-work miner and ommer rewards.
- */
-export async function applyPostBlock(block: Block, target: StateManagerInterface): Promise<void> {
-  if (block.common.isActivatedEIP(4895)) {
-    const touched = new Set<string>();
-    for (const w of block.withdrawals ?? []) {
-      await credit(target, w.address, w.amount * GWEI);
-      touched.add(w.address.toString());
-    }
-    for (const a of touched) {
-      const address = new Address(hexToBytes(a as `0x${string}`));
-      if ((await target.getAccount(address))?.isEmpty()) await target.deleteAccount(address);
-    }
-  }
-  if (block.common.consensusType() === 'pow') {
-    // The reward is a VM parameter: read it from a copy carrying the VM's parameter set, as runBlock does.
-    const common = block.common.copy();
-    common.updateParams(paramsVM);
-    const minerReward = common.param('minerReward');
-    for (const ommer of block.uncleHeaders) {
-      const reward = ((8n - (block.header.number - ommer.number)) * minerReward) / 8n;
-      await credit(target, ommer.coinbase, reward < 0n ? 0n : reward);
-    }
-    await credit(target, block.header.coinbase, minerReward + (minerReward / 32n) * BigInt(block.uncleHeaders.length));
-  }
-}
-
-async function credit(target: StateManagerInterface, address: Address, amount: bigint): Promise<void> {
-  const account = (await target.getAccount(address)) ?? new Account();
-  account.balance += amount;
-  await target.putAccount(address, account);
-}
-
-/** The receipt runTx would have produced, given the block's cumulative gas so far. */
-export async function buildReceipt(
-  block: Block,
-  txType: number,
-  outcome: TxOutcome,
-  cumulativeBlockGasUsed: bigint,
-  target: StateManagerInterface,
-): Promise<TxReceipt> {
-  const base = { cumulativeBlockGasUsed, bitvector: outcome.bloom, logs: outcome.logs };
-  if (txType === 0 && !block.common.gteHardfork(Hardfork.Byzantium)) {
-    return { stateRoot: await target.getStateRoot(), ...base };
-  }
-  if (txType === 3) {
-    return { blobGasUsed: outcome.blobGasUsed ?? 0n, blobGasPrice: block.header.getBlobGasPrice(), status: outcome.status, ...base };
-  }
-  return { status: outcome.status, ...base };
-}
-
 function addr(a: string): Address {
   return new Address(hexToBytes(`0x${a}`));
 }
-
-
-function unpad(b: Uint8Array): Uint8Array {
-  let i = 0;
-  while (i < b.length && b[i] === 0) i++;
-  return b.slice(i);
-}
-

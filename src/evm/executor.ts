@@ -1,19 +1,29 @@
 import type { Block } from '@ethereumjs/block';
 import { Hardfork, type StateManagerInterface } from '@ethereumjs/common';
-import { MerklePatriciaTrie } from '@ethereumjs/mpt';
-import { RLP } from '@ethereumjs/rlp';
-import { KECCAK256_RLP } from '@ethereumjs/util';
-import { Bloom, encodeReceipt, type TxReceipt } from '@ethereumjs/vm';
+import { hexToBytes } from '@ethereumjs/util';
 import type { Worker } from 'node:worker_threads';
-import { applyNet, applyPostBlock, applyPrelude, applyWrites, buildReceipt } from './block-commit.js';
+import { BaseStateCache } from './base-cache.js';
+import { applyNet, applyWrites } from './block-commit.js';
+import { applyPostBlock, applyPrelude } from './block-steps.js';
 import { loadKzgOnce } from './chain.js';
-import { TxError, UnsupportedBlockError } from './errors.js';
-import { isLazy, MVMemory, resolve, resolveNow, sameValue, satisfiesLazy, type LazyRead, type StateKey, type StateValue } from './mv-memory.js';
+import { TxError } from './errors.js';
+import type { RecoveredAuthorities } from './forks/authorities.js';
+import { commonSpec } from './forks/common-spec.js';
+import { executionRequests } from './forks/requests.js';
+import { assertSupported } from './forks/supported.js';
+import { MVMemory, resolve, resolveNow } from './mv-memory.js';
 import type { BlockOutcome } from './outcome.js';
 import type { ExecDone, FromWorker, Publication, ReadRequest, ToWorker, TxOutcome } from './protocol.js';
-import { recoverSenders, senderHex, type SenderRecovery } from './senders.js';
+import { readHolds, type LazyRead } from './read-set.js';
+import { ReceiptAccumulator } from './receipts.js';
+import { Scheduler } from './scheduler.js';
+import { recoverSignatures, senderHex, type SenderRecovery } from './senders.js';
+import type { StateKey } from './state-key.js';
 import { readSourceKey, type StateSource } from './state-source.js';
+import type { StateValue } from './state-value.js';
 import { WorkerPool } from './worker-pool.js';
+
+export { FALLBACK_SPAN, FALLBACK_WINDOW } from './scheduler.js';
 
 /** Options of {@link executeBlock}. */
 export interface ExecuteBlockOptions {
@@ -43,6 +53,8 @@ export interface ExecuteBlockOptions {
 /** What {@link executeBlock} returns: the block outcome, per-transaction results and scheduling counters. */
 export interface ExecuteBlockResult extends BlockOutcome {
   txs: TxOutcome[];
+  /** EIP-7685 execution requests (Prague on): each type's bytes, type byte ‖ data, in type order; `requestsHash` commits to them. */
+  requests?: Uint8Array[];
   /** Executions started, first runs and re-runs. */
   executions: number;
   /** Executions beyond the first of each transaction. */
@@ -60,23 +72,6 @@ export interface ExecuteBlockResult extends BlockOutcome {
   timings: { sendersMs: number; executeMs: number; totalMs: number; commitMs: number; validateMs: number; workerMs: number };
 }
 
-/** Commits over which the re-execution rate is judged. */
-export const FALLBACK_WINDOW = 16;
-/** Transactions run in order after a fall-back before speculating again. */
-export const FALLBACK_SPAN = 32;
-
-/** Hardforks this executor reproduces exactly; later ones add block-level system calls it does not model. */
-function assertSupported(block: Block): void {
-  const c = block.common;
-  if (c.gteHardfork(Hardfork.Prague)) {
-    throw new UnsupportedBlockError(`block ${block.header.number}: hardfork ${c.hardfork()} is not supported (Frontier to Cancun are)`);
-  }
-  const dao = c.hardforkBlock(Hardfork.Dao);
-  if (dao !== null && block.header.number === dao) {
-    throw new UnsupportedBlockError(`block ${block.header.number}: the DAO fork's irregular state change is not supported`);
-  }
-}
-
 /**
  * Executes a block with Block-STM on worker threads and writes the post-state into `opts.target`.
  * Transactions run optimistically in block order on the workers, each against the multi-version
@@ -88,7 +83,7 @@ function assertSupported(block: Block): void {
 export async function executeBlock(block: Block, source: StateSource, opts: ExecuteBlockOptions): Promise<ExecuteBlockResult> {
   assertSupported(block);
   const t0 = performance.now();
-  const senders = await recoverSenders(block, opts.accelerator);
+  const { senders, authorities } = await recoverSignatures(block, opts.accelerator);
   opts.expectedSenders?.forEach((want, i) => {
     const got = senderHex(senders, i);
     if (want !== undefined && want.toLowerCase() !== got) {
@@ -100,7 +95,7 @@ export async function executeBlock(block: Block, source: StateSource, opts: Exec
   pool.acquire();
   await opts.target.checkpoint();
   try {
-    const run = new BlockRun(block, source, opts, pool, senders);
+    const run = new BlockRun(block, source, opts, pool, senders, authorities);
     const outcome = await run.execute();
     await opts.target.commit();
     const t2 = performance.now();
@@ -126,44 +121,24 @@ interface WorkerSlot {
   idle: boolean;
 }
 
-/** The scheduler and commit loop of one block. */
+/** One block on the pool: hands the scheduler's tasks to workers, validates and commits their results in order. */
 class BlockRun {
   private readonly n: number;
   private readonly mv = new MVMemory();
   private readonly publications: Publication[] = [];
-  private readonly incarnation: number[];
-  private readonly executing: boolean[];
-  private readonly needsExec: boolean[];
+  private readonly scheduler: Scheduler;
+  private readonly base: BaseStateCache;
+  private readonly receipts: ReceiptAccumulator;
   private readonly results: (ExecDone | undefined)[];
   private readonly readValues: (Map<StateKey, StateValue | LazyRead> | undefined)[];
   private readonly readers = new Map<StateKey, Set<number>>();
-  private readonly baseValues = new Map<StateKey, StateValue>();
-  private readonly basePending = new Map<StateKey, Promise<StateValue>>();
   private readonly slots: WorkerSlot[];
-  private readonly window: number;
-  private readonly fallbackRatio: number;
-  private next = 0;
-  private executions = 0;
-  private reExecutions = 0;
-  /** Commit index up to which execution stays in order (fall-back); -1 when speculating. */
-  private inOrderUntil = -1;
-  private inOrderTxs = 0;
-  private fallbacks = 0;
-  /** reExecutions counter at each commit index, to judge the recent rate. */
-  private readonly reExecAt: number[] = [];
   private committing = false;
   private commitMs = 0;
   private validateMs = 0;
   private workerMs = 0;
   private finished!: (r: RunOutcome) => void;
   private failed!: (e: unknown) => void;
-  // Commit state.
-  private blockGas = 0n;
-  private receiptGas = 0n;
-  private readonly bloom: Bloom;
-  private readonly receipts: TxReceipt[] = [];
-  private readonly outcomes: TxOutcome[] = [];
-  private readonly receiptTrie: MerklePatriciaTrie;
   private readonly perTxRoots: boolean;
 
   constructor(
@@ -172,17 +147,17 @@ class BlockRun {
     private readonly opts: ExecuteBlockOptions,
     pool: WorkerPool,
     private readonly senders: Uint8Array,
+    private readonly authorities: RecoveredAuthorities,
   ) {
     this.n = block.transactions.length;
-    this.incarnation = new Array(this.n).fill(-1);
-    this.executing = new Array(this.n).fill(false);
-    this.needsExec = new Array(this.n).fill(true);
+    this.scheduler = new Scheduler(this.n, { window: opts.window ?? 64, fallbackRatio: opts.fallbackRatio ?? 0.5 });
+    this.base = new BaseStateCache({
+      state: (key) => readSourceKey(source, key),
+      code: (address, codeHash) => (this.mv.codes.has(codeHash) ? Promise.resolve(this.mv.codes.get(codeHash)!) : source.getCode(hexToBytes(`0x${address}`))),
+    });
+    this.receipts = new ReceiptAccumulator(block);
     this.results = new Array(this.n).fill(undefined);
     this.readValues = new Array(this.n).fill(undefined);
-    this.window = opts.window ?? 64;
-    this.fallbackRatio = opts.fallbackRatio ?? 0.5;
-    this.bloom = new Bloom(undefined, block.common);
-    this.receiptTrie = new MerklePatriciaTrie({ common: block.common });
     this.perTxRoots = !block.common.gteHardfork(Hardfork.Byzantium);
     this.slots = pool.workers.map((worker) => ({
       worker,
@@ -193,7 +168,7 @@ class BlockRun {
   }
 
   async execute(): Promise<RunOutcome> {
-    const prelude = await applyPrelude(this.block, this.opts.target);
+    const prelude = await applyPrelude({ block: this.block, target: this.opts.target });
     this.mv.record(-1, prelude);
     this.publications.push({ tx: -1, writes: prelude });
     if (this.n === 0) return this.finish();
@@ -219,9 +194,10 @@ class BlockRun {
         this.post(slot, {
           type: 'begin',
           block: this.block.serialize(),
-          hardfork: this.block.common.hardfork(),
+          common: commonSpec(this.block.common),
           txs,
           senders: this.senders,
+          authorities: this.authorities,
           kzg,
           kzgSignal: slot.signal.buffer as SharedArrayBuffer,
           snapshot,
@@ -262,28 +238,21 @@ class BlockRun {
     }
   }
 
-  /** Hands the lowest transactions that need (re-)execution to idle workers. */
+  /** Hands the scheduler's next tasks to idle workers, with the write sets they have not seen yet. */
   private dispatch(): void {
-    let i = this.next;
     for (const slot of this.slots) {
       if (!slot.idle) continue;
-      const limit = this.next < this.inOrderUntil ? this.next + 1 : Math.min(this.n, this.next + this.window);
-      while (i < limit && (!this.needsExec[i] || this.executing[i])) i++;
-      if (i >= limit) return;
-      const inc = ++this.incarnation[i]!;
-      this.executing[i] = true;
-      this.needsExec[i] = false;
-      this.executions++;
-      if (inc > 0) this.reExecutions++;
+      const task = this.scheduler.nextTask();
+      if (!task) return;
       slot.idle = false;
-      this.post(slot, { type: 'exec', tx: i, incarnation: inc, updates: this.publications.slice(slot.cursor) });
+      this.post(slot, { type: 'exec', ...task, updates: this.publications.slice(slot.cursor) });
       slot.cursor = this.publications.length;
     }
   }
 
   private onDone(m: ExecDone): void {
     const i = m.tx;
-    this.executing[i] = false;
+    this.scheduler.finishExecution(i);
     this.workerMs += m.ms;
     const changed = new Set<StateKey>(this.mv.keysOf(i));
     this.mv.record(i, m.writes);
@@ -301,44 +270,25 @@ class BlockRun {
     // Transactions above i that already ran on values i has just changed must run again.
     for (const key of changed) {
       for (const j of this.readers.get(key) ?? []) {
-        if (j <= i || j < this.next || this.executing[j] || !this.results[j]) continue;
+        if (j <= i || !this.scheduler.isPending(j)) continue;
         const seen = this.readValues[j]!.get(key);
         if (seen === undefined) continue;
-        const now = resolveNow(this.mv, key, j, (k) => this.baseValues.get(k));
-        if (now !== undefined && this.matches(seen, now)) continue;
+        const now = resolveNow(this.mv, key, j, (k) => this.base.peek(k));
+        if (now !== undefined && readHolds(seen, now)) continue;
         this.results[j] = undefined;
-        this.needsExec[j] = true;
+        this.scheduler.abort(j);
       }
     }
   }
 
-  /** A recorded read still holds: the same value, or for a lazy read, its predicate. */
-  private matches(seen: StateValue | LazyRead, now: StateValue): boolean {
-    return isLazy(seen) ? satisfiesLazy(seen, now) : sameValue(seen, now);
-  }
-
-  private baseRead(key: StateKey): Promise<StateValue> {
-    if (this.baseValues.has(key)) return Promise.resolve(this.baseValues.get(key)!);
-    let p = this.basePending.get(key);
-    if (!p) {
-      p = readSourceKey(this.source, key).then((v) => {
-        this.baseValues.set(key, v);
-        this.basePending.delete(key);
-        return v;
-      });
-      this.basePending.set(key, p);
-    }
-    return p;
-  }
-
   private serveRead(slot: WorkerSlot, m: ReadRequest): void {
-    let p: Promise<unknown>;
-    if (m.what === 'state') p = this.baseRead(m.key!);
-    else if (m.what === 'code') p = this.mv.codes.has(m.codeHash!) ? Promise.resolve(this.mv.codes.get(m.codeHash!)) : this.source.getCode(hexBytes(m.address!));
-    else p = this.source.getBlockHash(m.number!);
+    let p: Promise<StateValue | Uint8Array>;
+    if (m.what === 'state') p = Promise.resolve(this.base.get(m.key));
+    else if (m.what === 'code') p = this.base.code(m.address, m.codeHash);
+    else p = this.source.getBlockHash(m.number);
     p.then(
       (value) => this.post(slot, { type: 'reply', id: m.id, value }),
-      (e: unknown) => this.post(slot, { type: 'reply', id: m.id, error: e instanceof Error ? e.message : String(e) }),
+      (e: unknown) => this.post(slot, { type: 'reply-error', id: m.id, error: e instanceof Error ? e.message : String(e) }),
     );
   }
 
@@ -360,24 +310,22 @@ class BlockRun {
     if (this.committing) return;
     this.committing = true;
     try {
-      while (this.next < this.n) {
-        const i = this.next;
-        const r = this.results[i];
-        if (!r || this.executing[i]) break;
+      while (this.scheduler.commitReady) {
+        const i = this.scheduler.committed;
+        const r = this.results[i]!;
         if (!(await this.validate(i, r))) {
           this.results[i] = undefined;
-          this.needsExec[i] = true;
+          this.scheduler.abort(i);
           this.dispatch();
           break;
         }
         const c0 = performance.now();
         await this.commit(i, r);
         this.commitMs += performance.now() - c0;
-        this.next++;
-        this.maybeFallBack();
+        this.scheduler.commit();
         this.dispatch();
       }
-      if (this.next === this.n) this.finished(await this.finish());
+      if (this.scheduler.done) this.finished(await this.finish());
     } catch (e) {
       this.failed(e);
     } finally {
@@ -389,80 +337,49 @@ class BlockRun {
   private async validate(i: number, r: ExecDone): Promise<boolean> {
     const v0 = performance.now();
     try {
-      return await this.validateReads(i, r);
+      for (const [key, seen] of r.reads) {
+        if (!readHolds(seen, await resolve(this.mv, key, i, (k) => this.base.get(k)))) return false;
+      }
+      return true;
     } finally {
       this.validateMs += performance.now() - v0;
-    }
-  }
-
-  private async validateReads(i: number, r: ExecDone): Promise<boolean> {
-    for (const [key, seen] of r.reads) {
-      const now = await resolve(this.mv, key, i, (k) => this.baseRead(k));
-      if (!this.matches(seen, now)) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /** Thrashing (most recent commits needed re-execution): run the next span in order instead. */
-  private maybeFallBack(): void {
-    this.reExecAt[this.next] = this.reExecutions;
-    if (this.next <= this.inOrderUntil) {
-      this.inOrderTxs++;
-      return;
-    }
-    if (this.next < FALLBACK_WINDOW) return;
-    const recent = this.reExecutions - this.reExecAt[this.next - FALLBACK_WINDOW]!;
-    if (recent > this.fallbackRatio * FALLBACK_WINDOW) {
-      this.inOrderUntil = this.next + FALLBACK_SPAN;
-      this.fallbacks++;
     }
   }
 
   private async commit(i: number, r: ExecDone): Promise<void> {
     const tx = this.block.transactions[i]!;
     if (r.error !== undefined || !r.outcome) throw new TxError(i, tx, r.error ?? 'no result');
-    if (this.block.header.gasLimit < tx.gasLimit + this.blockGas) {
+    if (this.block.header.gasLimit < tx.gasLimit + this.receipts.blockGas) {
       throw new TxError(i, tx, 'tx has a higher gas limit than the remaining gas in the block');
     }
     // Before Byzantium each receipt carries the state root after its transaction: apply in order.
     // From Byzantium on, the block's net writes are applied once at the end (finish()).
     if (this.perTxRoots) await applyWrites(this.opts.target, r.writes, this.mv.codes);
-    const o = r.outcome;
-    this.blockGas += o.blockGasSpent;
-    this.receiptGas += o.totalGasSpent;
-    this.bloom.or(new Bloom(o.bloom, this.block.common));
-    const receipt = await buildReceipt(this.block, tx.type, o, this.receiptGas, this.opts.target);
-    this.receipts.push(receipt);
-    this.outcomes.push(o);
-    await this.receiptTrie.put(RLP.encode(i), encodeReceipt(receipt, tx.type));
+    await this.receipts.add(tx, r.outcome, this.opts.target);
   }
 
   private async finish(): Promise<RunOutcome> {
     if (!this.perTxRoots) {
       const c0 = performance.now();
-      await applyNet(this.opts.target, this.mv, this.n, (k) => this.baseRead(k));
+      await applyNet(this.opts.target, this.mv, this.n, (k) => this.base.get(k));
       this.commitMs += performance.now() - c0;
     }
-    await applyPostBlock(this.block, this.opts.target);
+    await applyPostBlock({ block: this.block, target: this.opts.target, receipts: this.receipts.receipts });
+    const requests = await executionRequests(this.block, this.opts.target, this.receipts.receipts);
+    const s = this.scheduler;
     return {
-      gasUsed: this.blockGas,
-      logsBloom: this.bloom.bitvector,
-      receiptsRoot: this.n ? this.receiptTrie.root() : KECCAK256_RLP,
+      ...requests,
+      gasUsed: this.receipts.blockGas,
+      logsBloom: this.receipts.logsBloom,
+      receiptsRoot: this.receipts.receiptsRoot,
       stateRoot: await this.opts.target.getStateRoot(),
-      receipts: this.receipts,
-      txs: this.outcomes,
-      executions: this.executions,
-      reExecutions: this.reExecutions,
-      inOrderTxs: this.inOrderTxs,
-      fallbacks: this.fallbacks,
+      receipts: this.receipts.receipts,
+      txs: this.receipts.outcomes,
+      executions: s.executions,
+      reExecutions: s.reExecutions,
+      inOrderTxs: s.inOrderTxs,
+      fallbacks: s.fallbacks,
       stats: { commitMs: this.commitMs, validateMs: this.validateMs, workerMs: this.workerMs },
     };
   }
 }
-
-function hexBytes(a: string): Uint8Array {
-  return Uint8Array.from(Buffer.from(a, 'hex'));
-}
-

@@ -1,44 +1,15 @@
-import { equalsBytes } from '@ethereumjs/util';
-
-/**
- * Keys of the multi-version memory, as strings so they can index Maps and cross thread boundaries:
- * `a<addr>` an account, `s<addr><slot>` a storage slot, `g<addr>` "storage cleared" (create or
- * self-destruct). Addresses and slots are lower-case hex without 0x (40 and 64 digits).
- */
-export type StateKey = string;
-
-/** An account as the executor versions it; null means "does not exist". */
-export interface AccountValue {
-  nonce: bigint;
-  balance: bigint;
-  codeHash: Uint8Array;
-  storageRoot: Uint8Array;
-}
-
-/** What a key holds: an account (or null), a storage value (unpadded bytes), or a clear marker. */
-export type StateValue = AccountValue | null | Uint8Array | true;
-
-/** Unprefixed lower-case hex: what state keys and the code store are keyed by. */
-export const keyHex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
-export const accountKey = (addrHex: string): StateKey => 'a' + addrHex;
-export const storageKey = (addrHex: string, slotHex: string): StateKey => 's' + addrHex + slotHex;
-export const clearKey = (addrHex: string): StateKey => 'g' + addrHex;
-
-/** A lazy change to an account: balance and nonce increments (either may be negative or zero). */
-export interface AccountDelta {
-  balance: bigint;
-  nonce: bigint;
-}
+import { clearKey, isAccountKey, isStorageKey, keyAddress, type AccountKey, type StateKey } from './state-key.js';
+import { withDelta, type AccountDelta, type AccountValue, type StateValue } from './state-value.js';
 
 /**
  * The writes of one transaction incarnation. `values`: final value per key. `deltas`: account
  * changes applied lazily, for accounts the transaction read only through a predicate (see
- * {@link LazyRead}), so that transactions commute on them. `codes`: code hash (hex) → code the
+ * `LazyRead`), so that transactions commute on them. `codes`: code hash (hex) → code the
  * transaction deployed.
  */
 export interface WriteSet {
   values: [StateKey, StateValue][];
-  deltas: [StateKey, AccountDelta][];
+  deltas: [AccountKey, AccountDelta][];
   codes: [string, Uint8Array][];
 }
 
@@ -55,18 +26,6 @@ export interface Lookup {
   value?: StateValue;
   /** Sum of the deltas written between the full value (or the pre-state) and the reader. */
   delta: AccountDelta;
-}
-
-/** Values are equal: same account fields, same bytes, or both null / both clear markers. */
-export function sameValue(a: StateValue | undefined, b: StateValue | undefined): boolean {
-  if (a === b) return true;
-  if (a === null || b === null || a === undefined || b === undefined || a === true || b === true) return false;
-  if (a instanceof Uint8Array || b instanceof Uint8Array) {
-    return a instanceof Uint8Array && b instanceof Uint8Array && equalsBytes(a, b);
-  }
-  return (
-    a.nonce === b.nonce && a.balance === b.balance && equalsBytes(a.codeHash, b.codeHash) && equalsBytes(a.storageRoot, b.storageRoot)
-  );
 }
 
 /**
@@ -131,13 +90,6 @@ export class MVMemory {
   }
 }
 
-/** Applies a lazy delta to an account value (a missing account is created by a credit). */
-export function withDelta(value: AccountValue | null, delta: AccountDelta): AccountValue | null {
-  if (delta.balance === 0n && delta.nonce === 0n) return value;
-  const base = value ?? { nonce: 0n, balance: 0n, codeHash: EMPTY_CODE_HASH, storageRoot: EMPTY_ROOT };
-  return { ...base, balance: base.balance + delta.balance, nonce: base.nonce + delta.nonce };
-}
-
 /** Reads a key of the pre-block state. */
 export type BaseReader = (key: StateKey) => StateValue | Promise<StateValue>;
 
@@ -160,8 +112,8 @@ export function resolveNow(mv: MVMemory, key: StateKey, tx: number, base: (key: 
 
 /** The value from the memory alone, or the delta to apply to the pre-block value. */
 function locate(mv: MVMemory, key: StateKey, tx: number): { value: StateValue } | { delta: AccountDelta } {
-  if (key[0] === 's') {
-    const cleared = mv.lookup(clearKey(key.slice(1, 41)), tx);
+  if (isStorageKey(key)) {
+    const cleared = mv.lookup(clearKey(keyAddress(key)), tx);
     const slot = mv.lookup(key, tx);
     if (cleared.tx !== undefined && (slot.tx === undefined || slot.tx < cleared.tx)) return { value: new Uint8Array() };
     return slot.tx !== undefined ? { value: slot.value! } : { delta: slot.delta };
@@ -171,43 +123,5 @@ function locate(mv: MVMemory, key: StateKey, tx: number): { value: StateValue } 
 }
 
 function finish(key: StateKey, value: StateValue, delta: AccountDelta): StateValue {
-  return key[0] === 'a' ? withDelta(value as AccountValue | null, delta) : value;
-}
-
-/** keccak256(rlp('')) — the root of an empty trie. */
-export const EMPTY_ROOT = Uint8Array.from(Buffer.from('56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622fb5e363b421', 'hex'));
-/** keccak256('') — the code hash of an account without code. */
-export const EMPTY_CODE_HASH = Uint8Array.from(Buffer.from('c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470', 'hex'));
-
-/**
- * A lazy read: the transaction used the account only to credit it, so what it needs from the
- * value is a predicate, not the value. `funded`: exists and is non-empty (the fee recipient —
- * crediting it cannot make it empty, and no code of it runs). `funded-eoa`: additionally has no
- * code (the recipient of a plain value transfer — nothing executes there, so its balance is read
- * by nobody).
- */
-export type LazyRead = 'funded' | 'funded-eoa' | SenderTerms;
-
-/**
- * The sender of a plain value transfer: runTx needs its nonce to equal the transaction's and its
- * balance to cover the transaction's cost, and nothing else about it (no code runs that could
- * look at it), so the sender is debited by a delta and same-sender transactions pipeline.
- */
-export interface SenderTerms {
-  nonce: bigint;
-  minBalance: bigint;
-}
-
-/** Whether a recorded read is a lazy predicate rather than a value. */
-export function isLazy(seen: StateValue | LazyRead): seen is LazyRead {
-  return typeof seen === 'string' || (typeof seen === 'object' && seen !== null && !(seen instanceof Uint8Array) && 'minBalance' in seen);
-}
-
-/** Whether a value satisfies a lazy read's predicate. */
-export function satisfiesLazy(kind: LazyRead, v: StateValue): boolean {
-  if (v === null || v === true || v instanceof Uint8Array) return false;
-  const noCode = equalsBytes(v.codeHash, EMPTY_CODE_HASH);
-  if (typeof kind === 'object') return noCode && v.nonce === kind.nonce && v.balance >= kind.minBalance;
-  const nonEmpty = v.nonce > 0n || v.balance > 0n || !noCode;
-  return kind === 'funded' ? nonEmpty : nonEmpty && noCode;
+  return isAccountKey(key) ? withDelta(value as AccountValue | null, delta) : value;
 }

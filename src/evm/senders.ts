@@ -4,38 +4,55 @@ import { Capability, type TypedTransaction } from '@ethereumjs/tx';
 import { bigIntToBytes, bytesToHex, setLengthLeft } from '@ethereumjs/util';
 import type { Accelerator, Signature } from '../runtime/types.js';
 import { TxError } from './errors.js';
+import { authoritySignatures, type RecoveredAuthorities } from './forks/authorities.js';
 
-/** The two accelerator kernels sender recovery needs. */
+/** The two accelerator kernels signature recovery needs. */
 export type SenderRecovery = Pick<Accelerator, 'recoverAddresses' | 'keccak256'>;
 
 const HALF_N = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n;
 
+/** A block's signatures recovered: 20 bytes of sender per transaction, and the EIP-7702 authorities. */
+export interface RecoveredSignatures {
+  senders: Uint8Array;
+  authorities: RecoveredAuthorities;
+}
+
 /**
- * Recovers every sender of a block in one batch: the signing preimages are hashed in one
- * `keccak256` batch and the signatures go to one `recoverAddresses` batch. Without an accelerator,
- * ethereumjs recovers them one by one. Returns 20 bytes per transaction; an invalid signature
- * throws a TxError naming the transaction.
+ * Recovers every signature of a block in one accelerator round: the senders' signing preimages and
+ * the EIP-7702 authorizations' (0x05 ‖ rlp([chain_id, address, nonce])) hashed in one `keccak256`
+ * batch, and all the signatures recovered in one `recoverAddresses` batch. An authorization from
+ * which no key recovers is kept as such, for runTx to skip as EIP-7702 says; an invalid sender
+ * signature throws a TxError naming the transaction. Without an accelerator, ethereumjs recovers
+ * senders one by one and the workers' runTx recovers the authorities.
  */
-export async function recoverSenders(block: Block, accel?: SenderRecovery): Promise<Uint8Array> {
+export async function recoverSignatures(block: Block, accel?: SenderRecovery): Promise<RecoveredSignatures> {
   const txs = block.transactions;
-  const out = new Uint8Array(20 * txs.length);
+  const senders = new Uint8Array(20 * txs.length);
   if (!accel) {
     txs.forEach((tx, i) => {
       try {
-        out.set(tx.getSenderAddress().bytes, 20 * i);
+        senders.set(tx.getSenderAddress().bytes, 20 * i);
       } catch (e) {
         throw new TxError(i, tx, `invalid signature: ${e instanceof Error ? e.message : String(e)}`);
       }
     });
-    return out;
+    return { senders, authorities: { keys: [], addresses: [] } };
   }
-  const sigs = await transactionSignatures(block, accel);
-  const addrs = await accel.recoverAddresses(sigs);
-  addrs.forEach((a, i) => {
-    if (!a) throw new TxError(i, txs[i]!, 'invalid signature: no public key recovers from it');
-    out.set(a, 20 * i);
+  const auths = authoritySignatures(block);
+  const hashes = await accel.keccak256([...signingPreimages(block), ...auths.map((a) => a.preimage)]);
+  const authSigs: Signature[] = auths.map(({ r, s, recovery }, i) => ({ hash: hashes[txs.length + i]!, r, s, recovery }));
+  const addrs = await accel.recoverAddresses([...signaturesOver(block, hashes), ...authSigs]);
+  txs.forEach((tx, i) => {
+    const a = addrs[i];
+    if (!a) throw new TxError(i, tx, 'invalid signature: no public key recovers from it');
+    senders.set(a, 20 * i);
   });
-  return out;
+  return { senders, authorities: { keys: auths.map((a) => a.key), addresses: addrs.slice(txs.length) } };
+}
+
+/** The senders of {@link recoverSignatures}: 20 bytes per transaction. */
+export async function recoverSenders(block: Block, accel?: SenderRecovery): Promise<Uint8Array> {
+  return (await recoverSignatures(block, accel)).senders;
 }
 
 /**
@@ -43,13 +60,19 @@ export async function recoverSenders(block: Block, accel?: SenderRecovery): Prom
  * batch; a signature ethereumjs would reject (high s after Homestead, a bad v) throws a TxError.
  */
 export async function transactionSignatures(block: Block, accel: Pick<Accelerator, 'keccak256'>): Promise<Signature[]> {
-  const txs = block.transactions;
-  const preimages = txs.map((tx) => {
+  return signaturesOver(block, await accel.keccak256(signingPreimages(block)));
+}
+
+function signingPreimages(block: Block): Uint8Array[] {
+  return block.transactions.map((tx) => {
     const m = tx.getMessageToSign();
     return Array.isArray(m) ? RLP.encode(m) : m;
   });
-  const hashes = await accel.keccak256(preimages);
-  return txs.map((tx, i) => ({
+}
+
+/** The transactions' signatures, given their signing hashes (the first `block.transactions.length` of `hashes`). */
+function signaturesOver(block: Block, hashes: readonly Uint8Array[]): Signature[] {
+  return block.transactions.map((tx, i) => ({
     hash: hashes[i]!,
     r: setLengthLeft(bigIntToBytes(tx.r ?? 0n), 32),
     s: setLengthLeft(bigIntToBytes(tx.s ?? 0n), 32),

@@ -17,5 +17,6 @@ export async function runBlockSequential(
 ): Promise<BlockOutcome> {
   const vm = await createVM({ common: block.common.copy(), stateManager, blockchain });
   const r = await runBlock(vm, { block, skipBlockValidation: true, skipHeaderValidation: true, generate: true });
-  return { gasUsed: r.gasUsed, logsBloom: r.logsBloom, receiptsRoot: r.receiptsRoot, stateRoot: r.stateRoot, receipts: r.receipts };
+  const { gasUsed, logsBloom, receiptsRoot, stateRoot, receipts, requestsHash } = r;
+  return { gasUsed, logsBloom, receiptsRoot, stateRoot, receipts, ...(requestsHash && { requestsHash }) };
 }

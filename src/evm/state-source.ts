@@ -1,9 +1,10 @@
 import type { StateManagerInterface } from '@ethereumjs/common';
 import type { EVMMockBlockchainInterface } from '@ethereumjs/evm';
-import { Address, bytesToHex, hexToBytes } from '@ethereumjs/util';
+import { Address, bytesToHex, hexToBytes, KECCAK256_NULL, KECCAK256_RLP } from '@ethereumjs/util';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import type { PreState, PreStateAccount } from './fixture.js';
-import { EMPTY_CODE_HASH, EMPTY_ROOT, keyHex, type AccountValue, type StateKey, type StateValue } from './mv-memory.js';
+import { keyHex, parseKey, type StateKey } from './state-key.js';
+import { unpad, type AccountValue, type StateValue } from './state-value.js';
 import { quantityBytes, slotKey } from './pre-state.js';
 
 /**
@@ -36,10 +37,16 @@ export interface SourceSnapshot {
 
 /** Reads a key of the multi-version memory's key space from a source. */
 export async function readSourceKey(source: StateSource, key: StateKey): Promise<StateValue> {
-  const addr = hexToBytes(`0x${key.slice(1, 41)}`);
-  if (key[0] === 'a') return (await source.getAccount(addr)) ?? null;
-  if (key[0] === 's') return source.getStorage(addr, hexToBytes(`0x${key.slice(41)}`));
-  throw new Error(`no pre-state for key ${key}`);
+  const k = parseKey(key);
+  const addr = hexToBytes(`0x${k.address}`);
+  switch (k.kind) {
+    case 'account':
+      return (await source.getAccount(addr)) ?? null;
+    case 'storage':
+      return source.getStorage(addr, hexToBytes(`0x${k.slot}`));
+    case 'clear':
+      throw new Error(`no pre-state for key ${key}: a clear marker exists only as a write`);
+  }
 }
 
 /**
@@ -65,16 +72,16 @@ export class InMemoryStateSource implements StateSource {
       const code = a.code && a.code !== '0x' ? hexToBytes(a.code as `0x${string}`) : new Uint8Array();
       const storage = new Map<string, Uint8Array>();
       for (const [slot, v] of Object.entries(a.storage)) {
-        const value = stripZeros(quantityBytes(v));
+        const value = unpad(quantityBytes(v));
         if (value.length) storage.set(bytesToHex(slotKey(slot)).slice(2), value);
       }
       d = {
         value: {
           nonce: BigInt(a.nonce),
           balance: BigInt(a.balance),
-          codeHash: code.length ? keccak_256(code) : EMPTY_CODE_HASH,
+          codeHash: code.length ? keccak_256(code) : KECCAK256_NULL,
           // Only emptiness matters to execution (EIP-7610); the target state manager keeps the real root.
-          storageRoot: storage.size ? NON_EMPTY_ROOT : EMPTY_ROOT,
+          storageRoot: storage.size ? NON_EMPTY_ROOT : KECCAK256_RLP,
         },
         code,
         storage,
@@ -118,7 +125,7 @@ export class StateManagerSource implements StateSource {
     return this.sm.getCode(new Address(address));
   }
   async getStorage(address: Uint8Array, slot: Uint8Array): Promise<Uint8Array> {
-    return stripZeros(await this.sm.getStorage(new Address(address), slot));
+    return unpad(await this.sm.getStorage(new Address(address), slot));
   }
   async getBlockHash(number: bigint): Promise<Uint8Array> {
     if (!this.blockchain) throw new Error(`BLOCKHASH(${number}): no blockchain behind this state source`);
@@ -128,10 +135,3 @@ export class StateManagerSource implements StateSource {
 
 /** Marks a non-empty storage trie whose real root the source does not know. */
 const NON_EMPTY_ROOT = new Uint8Array(32).fill(0xff);
-
-function stripZeros(b: Uint8Array): Uint8Array {
-  let i = 0;
-  while (i < b.length && b[i] === 0) i++;
-  return b.subarray(i);
-}
-

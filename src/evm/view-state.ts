@@ -1,32 +1,14 @@
 import type { AccountFields, StateManagerInterface } from '@ethereumjs/common';
 import { OriginalStorageCache } from '@ethereumjs/statemanager';
-import { Account, Address, bytesToHex, equalsBytes } from '@ethereumjs/util';
+import { Account, Address, bytesToHex, equalsBytes, KECCAK256_NULL, KECCAK256_RLP } from '@ethereumjs/util';
 import { keccak_256 } from '@noble/hashes/sha3.js';
-import {
-  accountKey,
-  clearKey,
-  EMPTY_CODE_HASH,
-  EMPTY_ROOT,
-  resolve,
-  storageKey,
-  type AccountValue,
-  keyHex,
-  satisfiesLazy,
-  type AccountDelta,
-  type BaseReader,
-  type LazyRead,
-  type SenderTerms,
-  type MVMemory,
-  type StateKey,
-  type StateValue,
-  type WriteSet,
-} from './mv-memory.js';
+import { resolve, type BaseReader, type MVMemory, type WriteSet } from './mv-memory.js';
+import { satisfiesLazy, type LazyRead, type ReadRecord, type SenderTerms } from './read-set.js';
+import { accountKey, clearKey, isAccountKey, keyHex, storageKey, storagePrefix, type AccountKey, type StateKey } from './state-key.js';
+import { hasNoCode, isAccount, unpad, type AccountDelta, type AccountValue, type StateValue } from './state-value.js';
 
 /** Fetches code by hash; `address` names an account of the pre-state that holds it. */
 export type CodeReader = (address: string, codeHash: string) => Promise<Uint8Array>;
-
-/** A read recorded for validation: the key and the value this incarnation saw, or the predicate a lazy read needs. */
-export type ReadRecord = [StateKey, StateValue | LazyRead];
 
 /**
  * The state one transaction incarnation executes against, inside a worker: ethereumjs's `runTx`
@@ -45,9 +27,10 @@ export type ReadRecord = [StateKey, StateValue | LazyRead];
 export class ViewStateManager implements StateManagerInterface {
   readonly originalStorageCache: OriginalStorageCache;
   private tx = 0;
-  private coinbaseKey = '';
-  private recipientKey = '';
-  private senderKey = '';
+  private coinbaseKey = accountKey('');
+  /** Empty for a creation or a self-transfer (no lazy recipient). */
+  private recipientKey: AccountKey | '' = '';
+  private senderKey = accountKey('');
   private senderTerms: SenderTerms | undefined;
   private writes = new Map<StateKey, StateValue>();
   private codes = new Map<string, Uint8Array>();
@@ -99,10 +82,10 @@ export class ViewStateManager implements StateManagerInterface {
   /** The write set of this incarnation. */
   writeSet(): WriteSet {
     const values: [StateKey, StateValue][] = [];
-    const deltas: [StateKey, AccountDelta][] = [];
+    const deltas: [AccountKey, AccountDelta][] = [];
     for (const [key, value] of this.writes) {
       const lazy = this.lazy.get(key);
-      if (lazy) {
+      if (lazy && isAccountKey(key)) {
         const v = value as AccountValue;
         deltas.push([key, { balance: v.balance - lazy.seen.balance, nonce: v.nonce - lazy.seen.nonce }]);
       } else {
@@ -118,10 +101,10 @@ export class ViewStateManager implements StateManagerInterface {
     const lazy = this.lazy.get(key);
     if (lazy) return { ...lazy.seen };
     const value = await resolve(this.mv, key, this.tx, this.base);
-    if (key === this.recipientKey && !this.postExecution && !noCode(value)) this.senderExact();
+    if (key === this.recipientKey && !this.postExecution && !hasNoCode(value)) this.senderExact();
     if (key === this.senderKey && this.senderTerms && !this.postExecution) {
       // Serve the nonce runTx requires: if the sender really has it (checked at commit), the run is exact.
-      const served = value && value !== true && !(value instanceof Uint8Array) ? { ...value, nonce: this.senderTerms.nonce } : value;
+      const served = isAccount(value) ? { ...value, nonce: this.senderTerms.nonce } : value;
       if (satisfiesLazy(this.senderTerms, served)) {
         this.lazy.set(key, { seen: served as AccountValue, kind: this.senderTerms });
         return { ...(served as AccountValue) };
@@ -196,7 +179,7 @@ export class ViewStateManager implements StateManagerInterface {
 
   async getCode(address: Address): Promise<Uint8Array> {
     const account = await this.getAccount(address);
-    if (!account || equalsBytes(account.codeHash, EMPTY_CODE_HASH)) return new Uint8Array();
+    if (!account || equalsBytes(account.codeHash, KECCAK256_NULL)) return new Uint8Array();
     const h = keyHex(account.codeHash);
     return this.codes.get(h) ?? this.code(keyHex(address.bytes), h);
   }
@@ -218,14 +201,12 @@ export class ViewStateManager implements StateManagerInterface {
   async putStorage(address: Address, key: Uint8Array, value: Uint8Array): Promise<void> {
     if (key.length !== 32) throw new Error('Storage key must be 32 bytes long');
     if (!(await this.getAccount(address))) throw new Error('putStorage() called on non-existing account');
-    let i = 0;
-    while (i < value.length && value[i] === 0) i++;
-    this.write(storageKey(keyHex(address.bytes), keyHex(key)), value.slice(i));
+    this.write(storageKey(keyHex(address.bytes), keyHex(key)), unpad(value));
   }
 
   async clearStorage(address: Address): Promise<void> {
     const account = (await this.getAccount(address)) ?? new Account();
-    account.storageRoot = EMPTY_ROOT;
+    account.storageRoot = KECCAK256_RLP;
     await this.putAccount(address, account);
     this.dropStorage(keyHex(address.bytes));
   }
@@ -233,7 +214,7 @@ export class ViewStateManager implements StateManagerInterface {
   /** Storage of `a` is gone: mark the clear and forget this incarnation's own slot writes. */
   private dropStorage(a: string): void {
     this.write(clearKey(a), true);
-    const prefix = 's' + a;
+    const prefix = storagePrefix(a);
     for (const key of [...this.writes.keys()]) {
       if (key.startsWith(prefix)) {
         const top = this.journal[this.journal.length - 1];
@@ -284,12 +265,6 @@ export class ViewStateManager implements StateManagerInterface {
  * (fee recipient, transfer recipient) only gained balance; a sender may also pay and bump its nonce.
  */
 function compatible(kind: LazyRead, seen: AccountValue, value: StateValue): boolean {
-  if (value === null || value === true || value instanceof Uint8Array) return false;
-  if (!equalsBytes(value.codeHash, seen.codeHash)) return false;
+  if (!isAccount(value) || !equalsBytes(value.codeHash, seen.codeHash)) return false;
   return typeof kind === 'object' || (value.nonce === seen.nonce && value.balance >= seen.balance);
 }
-
-function noCode(v: StateValue): boolean {
-  return v === null || v === true || v instanceof Uint8Array || equalsBytes(v.codeHash, EMPTY_CODE_HASH);
-}
-

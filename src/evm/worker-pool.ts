@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads';
 
 /** Where the worker script lives: built JavaScript next to this module, or the TypeScript dev entry. */
 function workerUrl(): URL {
-  return import.meta.url.endsWith('.ts') ? new URL('./dev-worker.mjs', import.meta.url) : new URL('./worker.js', import.meta.url);
+  return import.meta.url.endsWith('.ts') ? new URL('./dev-worker.mjs', import.meta.url) : new URL('./worker-main.js', import.meta.url);
 }
 
 /** Default worker count: one per core. */

@@ -4,14 +4,19 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { createBlockFromRLP, type Block } from '@ethereumjs/block';
-import { Common, Mainnet, type CustomCrypto } from '@ethereumjs/common';
+import type { CustomCrypto } from '@ethereumjs/common';
 import type { EVMMockBlockchainInterface } from '@ethereumjs/evm';
 import { createTxFromRLP, type TypedTransaction } from '@ethereumjs/tx';
 import { Address, bytesToHex, hexToBytes, type KZG } from '@ethereumjs/util';
 import { createVM, runTx, type VM } from '@ethereumjs/vm';
-import { MVMemory, type SenderTerms, type StateKey, type StateValue } from './mv-memory.js';
-import type { BeginBlock, ExecTask, FromWorker, ToWorker, TxOutcome } from './protocol.js';
+import { BaseStateCache } from './base-cache.js';
+import { useAuthorities } from './forks/authority-recovery.js';
+import { commonFromSpec } from './forks/common-spec.js';
+import { MVMemory } from './mv-memory.js';
+import type { BeginBlock, ExecTask, FromWorker, ReadQuery, ToWorker, TxOutcome } from './protocol.js';
+import type { SenderTerms } from './read-set.js';
 import { InMemoryStateSource, readSourceKey } from './state-source.js';
+import type { StateValue } from './state-value.js';
 import { ViewStateManager } from './view-state.js';
 
 const port = parentPort!;
@@ -19,11 +24,12 @@ const send = (m: FromWorker) => port.postMessage(m);
 
 let nextId = 0;
 const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-function ask<T>(req: Omit<Extract<FromWorker, { type: 'read' }>, 'id' | 'type'>): Promise<T> {
+/** Asks the main thread for pre-block state (the answer's type follows from the query's `what`). */
+function ask<T>(query: ReadQuery): Promise<T> {
   const id = nextId++;
   return new Promise<T>((resolve, reject) => {
     pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-    send({ type: 'read', id, ...req });
+    send({ type: 'read', id, ...query });
   });
 }
 
@@ -67,31 +73,16 @@ function forwardedKzg(signal: SharedArrayBuffer): KZG {
 }
 
 async function begin(msg: BeginBlock): Promise<void> {
-  const customCrypto: CustomCrypto = msg.kzg ? { kzg: forwardedKzg(msg.kzgSignal!) } : {};
-  const common = new Common({ chain: Mainnet, customCrypto, hardfork: msg.hardfork });
+  const customCrypto: CustomCrypto = msg.kzg ? { kzg: forwardedKzg(msg.kzgSignal) } : {};
+  const common = commonFromSpec(msg.common, customCrypto);
+  useAuthorities(msg.authorities);
   const block = createBlockFromRLP(msg.block, { common });
   const mv = new MVMemory();
   const local = msg.snapshot ? new InMemoryStateSource(msg.snapshot) : undefined;
-  const baseCache = new Map<StateKey, StateValue | Promise<StateValue>>();
-  const base = (key: StateKey): StateValue | Promise<StateValue> => {
-    let v = baseCache.get(key);
-    if (v === undefined) {
-      v = local ? readSourceKey(local, key) : ask<StateValue>({ what: 'state', key });
-      baseCache.set(key, v);
-    }
-    return v;
-  };
-  const codeCache = new Map<string, Promise<Uint8Array>>();
-  const code = (address: string, codeHash: string): Promise<Uint8Array> => {
-    const known = mv.codes.get(codeHash);
-    if (known) return Promise.resolve(known);
-    let c = codeCache.get(codeHash);
-    if (!c) {
-      c = local ? local.getCode(hexToBytes(`0x${address}`)) : ask<Uint8Array>({ what: 'code', address, codeHash });
-      codeCache.set(codeHash, c);
-    }
-    return c;
-  };
+  const base = new BaseStateCache({
+    state: (key) => (local ? readSourceKey(local, key) : ask<StateValue>({ what: 'state', key })),
+    code: (address, codeHash) => (local ? local.getCode(hexToBytes(`0x${address}`)) : ask<Uint8Array>({ what: 'code', address, codeHash })),
+  });
   const blockchain: EVMMockBlockchainInterface = {
     async getBlock(n: number) {
       const hash = local ? await local.getBlockHash(BigInt(n)) : await ask<Uint8Array>({ what: 'blockhash', number: BigInt(n) });
@@ -102,7 +93,7 @@ async function begin(msg: BeginBlock): Promise<void> {
       return this;
     },
   };
-  const view = new ViewStateManager(mv, base, code);
+  const view = new ViewStateManager(mv, (key) => base.get(key), async (address, codeHash) => mv.codes.get(codeHash) ?? base.code(address, codeHash));
   const vm = await createVM({ common: block.common, stateManager: view, blockchain });
   const runCall = vm.evm.runCall.bind(vm.evm);
   vm.evm.runCall = async (opts) => {
@@ -200,13 +191,14 @@ port.on('message', (msg: ToWorker) => {
       queue.push(msg);
       void drain();
       break;
-    case 'reply': {
-      const p = pending.get(msg.id);
+    case 'reply':
+      pending.get(msg.id)?.resolve(msg.value);
       pending.delete(msg.id);
-      if (msg.error !== undefined) p?.reject(new Error(msg.error));
-      else p?.resolve(msg.value);
       break;
-    }
+    case 'reply-error':
+      pending.get(msg.id)?.reject(new Error(msg.error));
+      pending.delete(msg.id);
+      break;
     case 'end':
       ctx = undefined;
       break;

@@ -1,7 +1,7 @@
 import { createBlock, type Block } from '@ethereumjs/block';
 import type { EVMMockBlockchainInterface, ExecResult } from '@ethereumjs/evm';
 import { EVMError } from '@ethereumjs/evm';
-import { createAddressFromString } from '@ethereumjs/util';
+import { createAddressFromString, createCLRequest } from '@ethereumjs/util';
 import { Bloom, type RunBlockOpts, type RunBlockResult, type RunTxResult, type VM } from '@ethereumjs/vm';
 import { UnsupportedBlockError } from '../evm/errors.js';
 import type { ExecuteBlockResult } from '../evm/executor.js';
@@ -99,6 +99,8 @@ function assertMainnetRules(vm: VM): void {
 
 /** The header checks runBlock makes after execution, in its order; its message for each field. */
 const POST_CHECKS: { field: FieldCheck['field']; message: string; pick: (r: ExecuteBlockResult, b: Block) => [Uint8Array | bigint, Uint8Array | bigint] }[] = [
+  // Made only where EIP-7685 is active (Prague on).
+  { field: 'requestsHash', message: 'invalid requestsHash', pick: (r, b) => [r.requestsHash ?? new Uint8Array(), b.header.requestsHash ?? new Uint8Array()] },
   { field: 'receiptsRoot', message: 'invalid receiptTrie', pick: (r, b) => [r.receiptsRoot, b.header.receiptTrie] },
   { field: 'logsBloom', message: 'invalid bloom', pick: (r, b) => [r.logsBloom, b.header.logsBloom] },
   { field: 'gasUsed', message: 'invalid gasUsed', pick: (r, b) => [r.gasUsed, b.header.gasUsed] },
@@ -112,7 +114,7 @@ const POST_CHECKS: { field: FieldCheck['field']; message: string; pick: (r: Exec
  * int64 gas-limit bound, the header through `vm.blockchain.validateHeader`, the block's data
  * (`validateData`), the block's hardfork against the VM's, each transaction as runTx does (in
  * the workers: ethereumjs's own runTx), the block gas limit, and unless `generate`d the receipts
- * root, bloom, gas used and state root against the header. BLOCKHASH is answered by the EVM's
+ * root, bloom, gas used, state root and (Prague on) requests hash against the header. BLOCKHASH is answered by the EVM's
  * blockchain (`vm.evm.blockchain`), state read from and written to the EVM's state manager, as
  * runBlock's EVM does. A block that fails a check after execution, or whose transaction is
  * rejected, is re-run with senders from the reference backend before it is called invalid (see
@@ -138,7 +140,9 @@ export async function runBlockAccelerated(vm: VM, opts: RunBlockAcceleratedOpts)
   const state = vm.evm.stateManager;
   const source = new StateManagerSource(state, evm.blockchain ?? vm.blockchain);
   const judge = (r: ExecuteBlockResult): FieldCheck[] =>
-    opts.generate === true ? [] : POST_CHECKS.map((c) => fieldCheck(c.field, ...c.pick(r, block)));
+    opts.generate === true
+      ? []
+      : POST_CHECKS.filter((c) => c.field !== 'requestsHash' || block.common.isActivatedEIP(7685)).map((c) => fieldCheck(c.field, ...c.pick(r, block)));
   const { result: r, checks, recheck } = await executeBlockVerified(block, source, {
     target: state,
     judge,
@@ -161,11 +165,11 @@ export async function runBlockAccelerated(vm: VM, opts: RunBlockAcceleratedOpts)
     gasUsed: r.gasUsed,
     logsBloom: r.logsBloom,
     receiptsRoot: r.receiptsRoot,
-    ...(r.requestsHash && { requestsHash: r.requestsHash }),
+    ...(r.requestsHash && { requestsHash: r.requestsHash, requests: r.requests!.map((b) => createCLRequest(b)) }),
   };
   if (opts.generate === true) {
     // As runBlock: the afterBlock event carries the block with the generated header fields.
-    const generated = { stateRoot: r.stateRoot, logsBloom: r.logsBloom, gasUsed: r.gasUsed, receiptTrie: r.receiptsRoot, transactionsTrie: await block.genTxTrie() };
+    const generated = { stateRoot: r.stateRoot, logsBloom: r.logsBloom, gasUsed: r.gasUsed, receiptTrie: r.receiptsRoot, transactionsTrie: await block.genTxTrie(), ...(r.requestsHash && { requestsHash: r.requestsHash }) };
     block = createBlock({ ...block, header: { ...block.header, ...generated } } as Parameters<typeof createBlock>[0], { common: vm.common });
   }
   await vm._emit('afterBlock', { ...result, block });

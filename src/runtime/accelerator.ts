@@ -1,12 +1,13 @@
 import type { Backend } from './backend.js';
-import { BACKEND_FACTORIES } from '../backends/registry.js';
 import { Batcher } from './batcher.js';
-import { calibrate } from './calibration.js';
-import { BackendUnavailableError, InputError } from './errors.js';
+import { BackendSet, type BackendSetOptions } from './backend-set.js';
+import { CalibrationCache, defaultCalibrationCachePath } from './calibration-cache.js';
+import { InputError } from './errors.js';
 import { ADDRESSES, ECRECOVER, KECCAK, type KernelOutput, type KernelSpec } from './kernels.js';
-import { packMessages, packSignatures } from './packing.js';
-import { Router, type RoutedBackend } from './router.js';
-import { emptyBackendStats, emptyStats, snapshotStats } from './stats.js';
+import { resolveOptions, type ResolvedOptions } from './options.js';
+import { checkPackedMessages, packMessages, packSignatures } from './packing.js';
+import { Router } from './router.js';
+import { emptyStats, snapshotStats } from './stats.js';
 import {
   ALL_BACKENDS,
   type Accelerator,
@@ -14,50 +15,29 @@ import {
   type AcceleratorStats,
   type BackendInfo,
   type BackendName,
+  type BatchPlan,
   type CallOptions,
+  type KernelName,
+  type RoutingInfo,
   type Signature,
 } from './types.js';
+import { Verifier } from './verification.js';
 
-const DEFAULTS = { maxBatch: 1 << 16, maxDelayMs: 0, batchTimeoutMs: 60_000, maxConsecutiveFaults: 3 };
+const MAX_CONSECUTIVE_FAULTS = 3;
 
-function routed(backend: Backend): RoutedBackend {
-  const info: BackendInfo = { ...backend.describe(), status: 'ready' };
-  return { backend, info, stats: emptyBackendStats(), rate: {}, consecutiveFaults: 0 };
-}
-
-async function open(name: BackendName, opts: AcceleratorOptions): Promise<RoutedBackend> {
-  try {
-    const factoryOpts = {
-      ...(opts.fpga !== undefined && { fpga: opts.fpga }),
-      ...(opts.workers !== undefined && { workers: opts.workers }),
-    };
-    return routed(await BACKEND_FACTORIES[name](factoryOpts));
-  } catch (err) {
-    const reason = err instanceof BackendUnavailableError ? err.reason : err instanceof Error ? err.message : String(err);
-    const info: BackendInfo = { name, device: '-', kind: 'software', status: 'unavailable', kernels: [], reason };
-    return { backend: null, info, stats: emptyBackendStats(), rate: {}, consecutiveFaults: 0 };
-  }
-}
-
-function checkOptions(opts: AcceleratorOptions): BackendName[] {
-  const requested = opts.backends === undefined || opts.backends === 'auto' ? [...ALL_BACKENDS] : opts.backends;
-  if (!Array.isArray(requested)) throw new InputError(-1, `backends must be 'auto' or an array of backend names`);
-  requested.forEach((b, i) => {
-    if (!ALL_BACKENDS.includes(b)) throw new InputError(i, `unknown backend '${String(b)}' (known: ${ALL_BACKENDS.join(', ')})`);
-  });
-  for (const k of ['maxBatch', 'maxDelayMs', 'batchTimeoutMs', 'workers'] as const) {
-    const v = opts[k];
-    if (v !== undefined && !(typeof v === 'number' && v >= 0 && (k !== 'maxBatch' || v >= 1))) {
-      throw new InputError(-1, `${k} must be a non-negative number, got ${String(v)}`);
-    }
-  }
-  // The JS reference is always the last resort: a batch that every device fails is still answered.
-  return requested.includes('cpu-js') ? requested : [...requested, 'cpu-js'];
+function setOptions(o: ResolvedOptions, cachePath: string | undefined): BackendSetOptions {
+  return {
+    calibrate: o.calibrate,
+    cache: o.calibrate && cachePath ? new CalibrationCache(cachePath) : null,
+    policy: { maxConsecutiveFaults: MAX_CONSECUTIVE_FAULTS, backoffMs: o.faultBackoffMs },
+  };
 }
 
 /**
- * Opens the backends, calibrates them and returns an {@link Accelerator} that batches calls
- * across them with fallback.
+ * Opens the backends and returns an {@link Accelerator} that batches calls across them, checks
+ * their results and falls back when one fails. Resolves as soon as the host CPU backends are
+ * calibrated (or their figures read from the calibration cache); devices are opened and measured
+ * in the background and join the routing when ready (`ready()` waits for them).
  *
  * @example
  * ```ts
@@ -67,62 +47,84 @@ function checkOptions(opts: AcceleratorOptions): BackendName[] {
  * ```
  */
 export async function createAccelerator(opts: AcceleratorOptions = {}): Promise<Accelerator> {
-  const names = checkOptions(opts);
-  return start(await Promise.all(names.map((n) => open(n, opts))), opts);
+  const o = resolveOptions(opts);
+  const cachePath = o.calibrationCache === false ? undefined : (o.calibrationCache ?? defaultCalibrationCachePath());
+  const factoryOpts = { ...(o.fpga !== undefined && { fpga: o.fpga }), ...(o.workers !== undefined && { workers: o.workers }) };
+  return new RuntimeAccelerator(await BackendSet.open(o.backends, factoryOpts, setOptions(o, cachePath)), o);
 }
 
 /**
  * Builds an accelerator over backend objects the caller opened itself, in the given order: for
- * embedding a custom device, and for tests that inject faults into real backends.
+ * embedding a custom device, and for tests that inject faults into real backends. The calibration
+ * cache is used only when `calibrationCache` names a file (such backends are not the registry's).
  */
 export async function createAcceleratorFromBackends(backends: Backend[], opts: AcceleratorOptions = {}): Promise<Accelerator> {
-  return start(backends.map(routed), opts);
-}
-
-async function start(entries: RoutedBackend[], opts: AcceleratorOptions): Promise<Accelerator> {
-  const ranked = opts.calibrate !== false;
-  if (ranked) await calibrate(entries);
-  const router = new Router(entries, {
-    batchTimeoutMs: opts.batchTimeoutMs ?? DEFAULTS.batchTimeoutMs,
-    maxConsecutiveFaults: DEFAULTS.maxConsecutiveFaults,
-    ranked,
-  });
-  return new RuntimeAccelerator(router, opts);
+  const o = resolveOptions(opts);
+  const cachePath = typeof o.calibrationCache === 'string' ? o.calibrationCache : undefined;
+  return new RuntimeAccelerator(await BackendSet.adopt(backends, setOptions(o, cachePath)), o);
 }
 
 class RuntimeAccelerator implements Accelerator {
   private readonly counters: AcceleratorStats = emptyStats();
   private readonly batcher: Batcher;
+  private readonly router: Router;
   private closed = false;
 
   constructor(
-    private readonly router: Router,
-    opts: AcceleratorOptions,
+    private readonly set: BackendSet,
+    private readonly o: ResolvedOptions,
   ) {
-    for (const e of router.entries) this.counters.backends[e.info.name] = e.stats;
+    const policy = { maxConsecutiveFaults: MAX_CONSECUTIVE_FAULTS, backoffMs: o.faultBackoffMs };
+    const verifier = new Verifier({ level: o.verify, entries: set.entries, policy, batchTimeoutMs: o.batchTimeoutMs });
+    this.router = new Router(set.entries, { batchTimeoutMs: o.batchTimeoutMs, policy, ranked: o.calibrate, verifier });
+    for (const e of set.entries) this.counters.backends[e.info.name] = e.stats;
     this.batcher = new Batcher(
       (spec, batch, forced) => {
+        this.set.probeDue();
         this.counters.dispatches++;
         return this.router.run(spec, batch, forced);
       },
-      opts.maxBatch ?? DEFAULTS.maxBatch,
-      opts.maxDelayMs ?? DEFAULTS.maxDelayMs,
+      o.maxBatch,
+      o.maxDelayMs,
     );
   }
 
+  /** In the order a batch of `maxBatch` items would try them; backends out of rotation last. */
   get backends(): BackendInfo[] {
     const order = new Map<BackendName, number>();
     for (const kernel of ['keccak256', 'ecrecover'] as const) {
-      this.router.chain(kernel).forEach((e, i) => order.set(e.info.name, Math.min(order.get(e.info.name) ?? i, i)));
+      this.router.chain(kernel, this.o.maxBatch).forEach((e, i) => order.set(e.info.name, Math.min(order.get(e.info.name) ?? i, i)));
     }
-    return this.router.entries
+    return this.set.entries
       .map((e) => ({ ...e.info, kernels: [...e.info.kernels] }))
       .sort((a, b) => (order.get(a.name) ?? 99) - (order.get(b.name) ?? 99));
+  }
+
+  async ready(opts?: { all?: boolean }): Promise<BackendInfo[]> {
+    await this.set.ready(opts?.all === true);
+    return this.backends;
+  }
+
+  routing(): RoutingInfo {
+    return this.router.routing();
+  }
+
+  plan(kernel: KernelName, batchSize: number, opts?: CallOptions): BatchPlan {
+    if (kernel !== 'keccak256' && kernel !== 'ecrecover') throw new InputError(-1, `unknown kernel '${String(kernel)}'`);
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw new InputError(-1, `batchSize must be a positive integer, got ${String(batchSize)}`);
+    checkCallOptions(opts);
+    return this.router.plan(kernel, batchSize, opts?.backend);
   }
 
   async keccak256(msgs: Uint8Array[], opts?: CallOptions): Promise<Uint8Array[]> {
     const out = await this.call(KECCAK, packMessages(msgs), msgs.length, opts);
     return split(out, 32, msgs.length, false) as Uint8Array[];
+  }
+
+  async keccak256Packed(data: Uint8Array, offsets: Uint32Array, opts?: CallOptions): Promise<Uint8Array> {
+    const batch = checkPackedMessages(data, offsets);
+    const out = await this.call(KECCAK, batch, batch.count, opts);
+    return out ? out.out : new Uint8Array(0);
   }
 
   async ecrecover(sigs: Signature[], opts?: CallOptions): Promise<(Uint8Array | null)[]> {
@@ -143,17 +145,21 @@ class RuntimeAccelerator implements Accelerator {
     if (this.closed) return;
     this.closed = true;
     this.batcher.drain();
-    await Promise.all(this.router.entries.map((e) => e.backend?.close()));
+    await this.set.close();
   }
 
   private async call<In>(spec: KernelSpec<In>, batch: In, count: number, opts?: CallOptions): Promise<KernelOutput | null> {
     if (this.closed) throw new Error('accelerator is closed');
-    if (opts?.backend !== undefined && !ALL_BACKENDS.includes(opts.backend)) {
-      throw new InputError(-1, `unknown backend '${String(opts.backend)}'`);
-    }
+    checkCallOptions(opts);
     this.counters.calls++;
     if (count === 0) return null;
     return this.batcher.submit(spec, batch, opts?.backend);
+  }
+}
+
+function checkCallOptions(opts: CallOptions | undefined): void {
+  if (opts?.backend !== undefined && !ALL_BACKENDS.includes(opts.backend)) {
+    throw new InputError(-1, `unknown backend '${String(opts.backend)}'`);
   }
 }
 

@@ -21,6 +21,11 @@ import type { KernelName } from './types.js';
 export interface KernelOutput {
   out: Uint8Array;
   valid: Uint8Array | null;
+  /**
+   * Recovered keys behind addresses, where a backend without a fused kernel computed both: the
+   * checks then verify that each address is the Keccak of its key.
+   */
+  keys?: Uint8Array;
 }
 
 /** What the router needs to know about a kernel to batch, split, run, check and join it. */
@@ -33,11 +38,11 @@ export interface KernelSpec<In> {
   count(batch: In): number;
   slice(batch: In, from: number, to: number): In;
   concat(parts: readonly In[]): In;
+  /** A new batch of the items at `indices`, in that order (what a check recomputes). */
+  pick(batch: In, indices: ArrayLike<number>): In;
   run(backend: Backend, batch: In): Promise<KernelOutput>;
-  /** Recomputes item i with the reference: the spot check that catches a backend's wrong answers. */
+  /** Recomputes item i with the reference (@noble): what settles a disagreement between two backends. */
   reference(batch: In, i: number): Uint8Array | null;
-  /** Spot-check cost class: the reference is cheap enough for every batch, or only larger ones. */
-  readonly spotCheckMinBatch: number;
 }
 
 function messageAt(b: PackedMessages, i: number): Uint8Array {
@@ -49,14 +54,33 @@ function recordAt(b: PackedSignatures, i: number): Uint8Array {
   return b.records.subarray(i * SIG_RECORD_BYTES, (i + 1) * SIG_RECORD_BYTES);
 }
 
-/** Keys as 64-byte messages, so a backend's Keccak turns them into addresses. */
-function keysAsMessages(keys: Uint8Array, count: number): PackedMessages {
-  const offsets = new Uint32Array(2 * count);
-  for (let i = 0; i < count; i++) {
-    offsets[2 * i] = i * PUBKEY_BYTES;
-    offsets[2 * i + 1] = PUBKEY_BYTES;
+/** The keys at `indices` (all when omitted) as 64-byte messages, so a Keccak turns them into addresses. */
+export function keysAsMessages(keys: Uint8Array, count: number, indices?: ArrayLike<number>): PackedMessages {
+  const n = indices ? indices.length : count;
+  const offsets = new Uint32Array(2 * n);
+  for (let j = 0; j < n; j++) {
+    offsets[2 * j] = (indices ? indices[j]! : j) * PUBKEY_BYTES;
+    offsets[2 * j + 1] = PUBKEY_BYTES;
   }
-  return { data: keys, offsets, count };
+  return { data: keys, offsets, count: n };
+}
+
+function pickMessages(b: PackedMessages, indices: ArrayLike<number>): PackedMessages {
+  const offsets = new Uint32Array(2 * indices.length);
+  let bytes = 0;
+  for (let j = 0; j < indices.length; j++) {
+    offsets[2 * j] = bytes;
+    bytes += offsets[2 * j + 1] = b.offsets[2 * indices[j]! + 1]!;
+  }
+  const data = new Uint8Array(bytes);
+  for (let j = 0; j < indices.length; j++) data.set(messageAt(b, indices[j]!), offsets[2 * j]!);
+  return { data, offsets, count: indices.length };
+}
+
+function pickSignatures(b: PackedSignatures, indices: ArrayLike<number>): PackedSignatures {
+  const records = new Uint8Array(indices.length * SIG_RECORD_BYTES);
+  for (let j = 0; j < indices.length; j++) records.set(recordAt(b, indices[j]!), j * SIG_RECORD_BYTES);
+  return { records, count: indices.length };
 }
 
 /** Last 20 bytes of each 32-byte digest. */
@@ -80,9 +104,9 @@ export const KECCAK: KernelSpec<PackedMessages> = {
   count: (b) => b.count,
   slice: sliceMessages,
   concat: concatMessages,
+  pick: pickMessages,
   run: async (backend, b) => ({ out: await backend.keccak256(b), valid: null }),
   reference: (b, i) => keccakReference(messageAt(b, i)),
-  spotCheckMinBatch: 1,
 };
 
 export const ECRECOVER: KernelSpec<PackedSignatures> = {
@@ -92,13 +116,12 @@ export const ECRECOVER: KernelSpec<PackedSignatures> = {
   count: (b) => b.count,
   slice: sliceSignatures,
   concat: concatSignatures,
+  pick: pickSignatures,
   run: async (backend, b) => {
     const r = await ecrecoverOn(backend)(b);
     return { out: r.keys, valid: r.valid };
   },
   reference: (b, i) => recoverOneReference(recordAt(b, i)),
-  // A reference recovery costs ~2 ms in JS: check only batches where that is noise.
-  spotCheckMinBatch: 256,
 };
 
 export const ADDRESSES: KernelSpec<PackedSignatures> = {
@@ -116,7 +139,7 @@ export const ADDRESSES: KernelSpec<PackedSignatures> = {
     if (digests.length !== b.count * DIGEST_BYTES) {
       throw new Error(`keccak of recovered keys returned ${digests.length} bytes for ${b.count} keys`);
     }
-    return { out: digestsToAddresses(digests, b.count), valid: r.valid };
+    return { out: digestsToAddresses(digests, b.count), valid: r.valid, keys: r.keys };
   },
   reference: (b, i) => {
     const key = recoverOneReference(recordAt(b, i));

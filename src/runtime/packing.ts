@@ -58,6 +58,26 @@ export function packMessages(msgs: readonly Uint8Array[]): PackedMessages {
   return { data, offsets, count };
 }
 
+/**
+ * A batch the caller packed already (`keccak256Packed`), taken as it is after checking that it
+ * is one: `offsets` holds (start, length) pairs, messages in order, none overlapping the next or
+ * running past `data`. Throws InputError naming the first bad message.
+ */
+export function checkPackedMessages(data: unknown, offsets: unknown): PackedMessages {
+  if (!(data instanceof Uint8Array)) throw new InputError(-1, `data must be a Uint8Array, got ${describe(data)}`);
+  if (!(offsets instanceof Uint32Array)) throw new InputError(-1, `offsets must be a Uint32Array, got ${describe(offsets)}`);
+  if (offsets.length % 2 !== 0) throw new InputError(-1, `offsets must hold (start, length) pairs, got ${offsets.length} entries`);
+  const count = offsets.length / 2;
+  let end = 0;
+  for (let i = 0; i < count; i++) {
+    const start = offsets[2 * i]!;
+    if (start < end) throw new InputError(i, `message starts at ${start}, inside the previous one (which ends at ${end})`);
+    end = start + offsets[2 * i + 1]!;
+    if (end > data.length) throw new InputError(i, `message ends at ${end}, past the ${data.length} bytes of data`);
+  }
+  return { data, offsets, count };
+}
+
 /** A view of messages [from, to) of a packed batch, sharing its data buffer. */
 export function sliceMessages(p: PackedMessages, from: number, to: number): PackedMessages {
   if (from === 0 && to === p.count) return p;

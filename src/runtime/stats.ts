@@ -2,7 +2,7 @@ import type { AcceleratorStats, BackendName, BackendStats } from './types.js';
 import { ALL_BACKENDS } from './types.js';
 
 export function emptyBackendStats(): BackendStats {
-  return { items: { keccak256: 0, ecrecover: 0 }, batches: 0, timeMs: 0, fallbacks: 0, errors: 0 };
+  return { items: { keccak256: 0, ecrecover: 0 }, batches: 0, timeMs: 0, fallbacks: 0, errors: 0, checkedItems: 0 };
 }
 
 export function emptyStats(): AcceleratorStats {

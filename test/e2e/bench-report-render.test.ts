@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { MachineInfo } from '../../bench/machine.js';
-import type { ReportInput } from '../../bench/report/html-report.js';
-import { writeReport } from '../../bench/report/html-report.js';
-import { PALETTE } from '../../bench/report/svg.js';
+import type { MachineInfo } from '../../src/bench/machine.js';
+import type { ReportInput } from '../../src/bench/report/html-report.js';
+import { writeReport } from '../../src/bench/report/html-report.js';
+import { PALETTE } from '../../src/bench/report/svg.js';
 import { colourCounts, decodePng, type Pixels } from '../helpers/png-pixels.js';
 
 const run = promisify(execFile);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { runBlock } from '../../src/cli/commands/run-block.js';
+import { runCommand } from '../../src/cli/run-command.js';
 
 /** Runs the command with stdout captured; returns the exit code and the lines written. */
 async function capture(argv: string[]): Promise<{ code: number; lines: string[] }> {
@@ -13,7 +13,7 @@ async function capture(argv: string[]): Promise<{ code: number; lines: string[] 
     return true;
   });
   try {
-    const code = await runBlock(argv);
+    const code = await runCommand('run-block', argv);
     return { code, lines: out.split('\n').filter(Boolean) };
   } finally {
     spy.mockRestore();

@@ -9,7 +9,7 @@ import type { PreState } from '../../src/evm/fixture.js';
 import { stateManagerFromPreState } from '../../src/evm/pre-state.js';
 import type { Recheck } from '../../src/evm/verified-execution.js';
 import { runBlockAccelerated } from '../../src/plugin/run-block.js';
-import { ALICE, BOB, CAROL, basePreState, builtBlock, common, transfer, withHeader } from '../helpers/built-blocks.js';
+import { ALICE, BOB, CAROL, basePreState, builtBlock, common, transfer, withHeader } from '../helpers/single-blocks.js';
 import { useNativeAccelerator, useWorkerPools } from '../helpers/executor-fixtures.js';
 import { lyingRecovery } from '../helpers/lying-recovery.js';
 

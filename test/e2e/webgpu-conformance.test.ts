@@ -11,7 +11,9 @@ const full = process.env.WEBGPU_CONFORMANCE_FULL === '1';
 let accel: Accelerator;
 beforeAll(async () => {
   useSwiftShaderIfUnset();
-  accel = await createAccelerator({ backends: ['webgpu'], calibrate: false });
+  // The first recovery batch compiles the shader: minutes on SwiftShader on a busy host. A timeout
+  // would let cpu-js answer in webgpu's place, which the suite counts as a failure.
+  accel = await createAccelerator({ backends: ['webgpu'], calibrate: false, batchTimeoutMs: 600_000 });
 });
 afterAll(() => accel?.close());
 

@@ -12,21 +12,23 @@ import { keccak_256 } from '@noble/hashes/sha3.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recoverOneReference } from '../../src/backends/cpu/js-backend.js';
-import { createRecoverKernel, type RecoverKernel } from '../../src/backends/webgpu/secp256k1/recover-kernel.js';
-import { readShader } from '../../src/backends/webgpu/shader-source.js';
+import { resolveWebGpuOptions } from '../../src/backends/webgpu/config.js';
+import type { GpuContext } from '../../src/backends/webgpu/device.js';
+import { RecoverKernel } from '../../src/backends/webgpu/secp256k1/recover-kernel.js';
 import { BackendFaultError, InputError } from '../../src/runtime/errors.js';
 import { ADDRESS_BYTES, PUBKEY_BYTES, SIG_RECORD_BYTES, packSignatures, type PackedSignatures } from '../../src/runtime/packing.js';
 import type { Signature } from '../../src/runtime/types.js';
 import { signatureCases, toBytes32 } from '../helpers/conformance.js';
-import { gpuDeviceForTests } from '../helpers/gpu-device-for-tests.js';
+import { glvEdgeScalars, LAMBDA } from '../helpers/glv-scalars.js';
+import { gpuContextForTests } from '../helpers/gpu-device-for-tests.js';
 import { mainnetSenders } from '../helpers/mainnet.js';
 import { wycheproofCases } from '../helpers/wycheproof.js';
 
 const { Point } = secp256k1;
 const N = Point.Fn.ORDER;
 const P = Point.Fp.ORDER;
-/** Small, so that the Wycheproof and mainnet batches each span several dispatches. */
-const MAX_ITEMS_PER_DISPATCH = 300;
+/** Small chunks, so that the Wycheproof and mainnet batches each span several dispatches. */
+const TUNING = { ...resolveWebGpuOptions().ecrecover, chunkItems: 300 };
 const MAINNET_TXS_PER_BLOCK = process.env.SECP_MAINNET_ALL ? Infinity : 6;
 const RANDOM_COUNT = Number(process.env.SECP_RANDOM_COUNT ?? 256);
 /** Per-test time limit for the sized runs: generous per item, as SwiftShader is slow and CI is shared. */
@@ -42,15 +44,15 @@ const sig = (hash: bigint, r: bigint, s: bigint, recovery: 0 | 1): Signature => 
   recovery,
 });
 
-let device: GPUDevice;
+let ctx: GpuContext;
 let kernel: RecoverKernel;
 beforeAll(async () => {
-  device = await gpuDeviceForTests();
-  kernel = await createRecoverKernel(device, readShader, { maxItemsPerDispatch: MAX_ITEMS_PER_DISPATCH });
+  ctx = await gpuContextForTests();
+  kernel = await RecoverKernel.create(ctx, TUNING);
 });
 afterAll(() => {
   kernel?.destroy();
-  device?.destroy();
+  ctx?.destroy();
 });
 
 /** Runs the batch on the GPU and lists every item whose result differs from the noble reference. */
@@ -141,6 +143,59 @@ describe('secp256k1 recovery on WebGPU', () => {
     expect(byName.get('u2·R = 7·G, u1 = 7')).toBe(1);
   });
 
+  it('matches noble where u2 sits on the GLV split\'s edges and u1 on the G table\'s, through the whole recovery', async () => {
+    // R = k·G; s = u2·r and e = −u1·r make Q = u1·G + u2·R (u2 = 0 would need s = 0).
+    const u2s = glvEdgeScalars(5000, 4).filter(({ k }) => k !== 0n);
+    const u1s: [string, bigint][] = [['0', 0n], ['1', 1n], ['n − 1', N - 1n], ['λ', LAMBDA], ['2^128', 2n ** 128n], ['2^248 · 255', 255n << 248n]];
+    const edges: [string, Signature][] = u2s.map(({ label, k: u2 }, i) => {
+      const { r, recovery } = pointWithSmallX();
+      const [u1Label, u1] = u1s[i % u1s.length]!;
+      return [`u2 = ${label}, u1 = ${u1Label}`, sig(modN(-u1 * r), r, modN(u2 * r), recovery)];
+    });
+    const bad = await mismatches(packSignatures(edges.map(([, s]) => s)), (i) => edges[i]![0]);
+    expect(bad).toEqual([]);
+  });
+
+  it('inverts per workgroup: invalid lanes of every kind beside valid ones leave those exact', async () => {
+    // One chunk of TUNING.chunkItems: workgroup 0 mixed, workgroup 1 invalid but for one lane, the
+    // last one partial. Invalid kinds fail in each pass: range (prepare), no curve point
+    // (multiply), result at infinity (finish).
+    const lanes = TUNING.batchWorkgroupSize;
+    expect(TUNING.chunkItems).toBeGreaterThan(2 * lanes);
+    expect(TUNING.chunkItems % lanes).not.toBe(0);
+    const nonResidue = (() => {
+      for (let r = 2n; ; r++) if (!isCurveX(r)) return r;
+    })();
+    const invalid: [string, () => Signature][] = [
+      ['r = 0', () => sig(5n, 0n, 7n, 0)],
+      ['s = 0', () => sig(5n, pointWithSmallX().r, 0n, 1)],
+      ['r = n', () => sig(5n, N, 7n, 0)],
+      ['s = n', () => sig(5n, pointWithSmallX().r, N, 0)],
+      ['no point with x = r', () => sig(5n, nonResidue, 7n, 1)],
+      ['result at infinity', () => {
+        const p = pointWithSmallX();
+        return sig(modN(7n * p.k), p.r, 7n, p.recovery);
+      }],
+    ];
+    const items: [string, Signature][] = [];
+    for (let i = 0; i < TUNING.chunkItems; i++) {
+      const group = Math.floor(i / lanes);
+      const isValid = group === 0 ? i % 3 === 0 : group === 1 ? i === lanes + 77 : i % 2 === 1;
+      if (isValid) {
+        const hash = randomBytes(32);
+        const rec = secp256k1.sign(hash, secp256k1.utils.randomSecretKey(), { prehash: false, format: 'recovered' });
+        items.push([`item ${i} valid`, { hash, r: rec.subarray(1, 33), s: rec.subarray(33), recovery: rec[0]! as 0 | 1 }]);
+      } else {
+        const [kind, make] = invalid[i % invalid.length]!;
+        items.push([`item ${i} ${kind}`, make()]);
+      }
+    }
+    const batch = packSignatures(items.map(([, s]) => s));
+    expect(await mismatches(batch, (i) => items[i]![0])).toEqual([]);
+    const { valid } = await kernel.recover(batch);
+    expect(valid.reduce((a, b) => a + b, 0)).toBe(items.filter(([name]) => name.endsWith('valid')).length);
+  });
+
   it('matches noble on every Wycheproof p1363 vector with both recovery ids', async () => {
     const cases = wycheproofCases();
     const sigs = cases.flatMap((c) => c.sigs);
@@ -200,7 +255,7 @@ describe('secp256k1 recovery on WebGPU', () => {
     await expect(kernel.recover(batch)).rejects.toMatchObject({ index: 1 });
   });
 
-  it('handles an empty batch, and concurrent calls (serialized over shared buffers) stay correct', async () => {
+  it('handles an empty batch, and concurrent calls (sharing the buffer pool) stay correct', async () => {
     const empty = await kernel.recover({ records: new Uint8Array(0), count: 0 });
     expect(empty.keys.length).toBe(0);
     expect(empty.valid.length).toBe(0);
@@ -215,16 +270,21 @@ describe('secp256k1 recovery on WebGPU', () => {
   });
 
   it('throws BackendFaultError when the shader does not compile', async () => {
-    const broken = (rel: string) => (rel.endsWith('point.wgsl') ? readShader(rel).replace('fn jac_double', 'fn jac_double_broken') : readShader(rel));
-    await expect(createRecoverKernel(device, broken)).rejects.toThrow(BackendFaultError);
-    await expect(createRecoverKernel(device, broken)).rejects.toThrow(/failed to compile/);
+    const transformSource = (name: string, wgsl: string) => (name === 'ecrecover' ? wgsl.replace('fn jac_double', 'fn jac_double_broken') : wgsl);
+    const broken = await gpuContextForTests({ faults: { transformSource } });
+    try {
+      await expect(RecoverKernel.create(broken, TUNING)).rejects.toThrow(BackendFaultError);
+      await expect(RecoverKernel.create(broken, TUNING)).rejects.toThrow(/does not compile/);
+    } finally {
+      broken.destroy();
+    }
   });
 
   // Last: it destroys the shared device.
   it('throws BackendFaultError when the device is lost mid-batch', async () => {
     const sigs = Array.from({ length: 64 }, () => sig(toBig(randomBytes(32)), pointWithSmallX().r, 12345n, 0));
     const pending = kernel.recover(packSignatures(sigs));
-    device.destroy();
+    ctx.device.destroy();
     await expect(pending).rejects.toThrow(BackendFaultError);
   });
 });

@@ -1,7 +1,7 @@
 /// <reference types="@webgpu/types" />
+import { dawnInstance } from '../../src/backends/webgpu/dawn.js';
+import { GpuContext, type GpuContextOptions } from '../../src/backends/webgpu/device.js';
 import { useSwiftShaderIfUnset } from './swiftshader.js';
-
-let gpuInstance: GPU | undefined;
 
 /**
  * A WebGPU device for the shader suites: Dawn through the npm `webgpu` package, on SwiftShader
@@ -9,14 +9,16 @@ let gpuInstance: GPU | undefined;
  */
 export async function gpuDeviceForTests(requiredLimits: Record<string, number> = {}): Promise<GPUDevice> {
   useSwiftShaderIfUnset();
-  const { create, globals } = await import('webgpu');
-  Object.assign(globalThis, globals);
-  // Dawn's instance must outlive its devices: dropping the GPU object lets GC free it under them,
-  // which corrupts memory in Dawn's threads (random mutex assertions). Keep it for the process.
-  gpuInstance ??= create([]);
-  const adapter = await gpuInstance.requestAdapter();
+  // The library's own instance, kept for the process (see dawnInstance for why it must be).
+  const adapter = await (await dawnInstance([])).requestAdapter();
   if (!adapter) throw new Error('no WebGPU adapter (is SwiftShader installed?)');
   return adapter.requestDevice({ requiredLimits });
+}
+
+/** A GpuContext for the kernels' suites, on SwiftShader unless the environment picks a driver (as above). */
+export async function gpuContextForTests(opts: GpuContextOptions = {}): Promise<GpuContext> {
+  useSwiftShaderIfUnset();
+  return GpuContext.acquire(opts);
 }
 
 /**

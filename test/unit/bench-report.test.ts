@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { BackendName } from '../../src/index.js';
-import type { KernelBenchPoint, KernelBenchResult } from '../../bench/kernel-bench.js';
-import type { MachineInfo } from '../../bench/machine.js';
-import type { BlockBenchSummary } from '../../bench/report/block-summary.js';
-import { renderReport, writeReport, type ReportInput } from '../../bench/report/html-report.js';
-import { formatRate } from '../../bench/timing.js';
+import type { KernelBenchPoint, KernelBenchResult } from '../../src/bench/kernel-bench.js';
+import type { MachineInfo } from '../../src/bench/machine.js';
+import type { BlockBenchSummary } from '../../src/bench/report/block-summary.js';
+import { renderReport, writeReport, type ReportInput } from '../../src/bench/report/html-report.js';
+import { formatRate } from '../../src/bench/timing.js';
 import { descendants, parseXml, type XmlElement } from '../helpers/xml-tree.js';
 
 const machine: MachineInfo = {

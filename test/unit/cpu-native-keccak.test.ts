@@ -1,13 +1,13 @@
 // cpu-native Keccak-256 against the @noble/hashes reference: random and boundary lengths, fills,
 // thread splits, arbitrary offsets, malformed tables, and a large batch off the JS thread.
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../../src/runtime/backend.js';
 import { BackendUnavailableError, InputError } from '../../src/runtime/errors.js';
 import { DIGEST_BYTES, packMessages, type PackedMessages } from '../../src/runtime/packing.js';
 import { keccakReference } from '../../src/backends/cpu/js-backend.js';
 import { CpuNativeBackend, openCpuNative } from '../../src/backends/cpu/native-backend.js';
-import { loadNativeCpuLibrary, nativeLibraryPath } from '../../src/backends/cpu/native-library.js';
+import { CPU_LIBRARY, loadNativeCpuLibrary } from '../../src/backends/cpu/native-library.js';
+import { builtLibraryPath } from '../../src/backends/ffi.js';
 import { packageRoot } from '../../src/package-root.js';
 import { BACKEND_FACTORIES } from '../../src/backends/registry.js';
 import { hex, Rng, testSeed, ticksDuring } from './cpu-native-support.js';
@@ -163,19 +163,17 @@ describe('cpu-native keccak256', () => {
     await expect(openCpuNative({ workers: 1.5 })).rejects.toThrow(InputError);
     const missing = `${packageRoot()}/native/build/does-not-exist.so`;
     expect(() => loadNativeCpuLibrary(missing)).toThrow(BackendUnavailableError);
-    expect(() => loadNativeCpuLibrary(missing)).toThrow(/make -C native/);
+    expect(() => loadNativeCpuLibrary(missing)).toThrow(`make -C ${packageRoot()}/native/cpu`);
     // A file that exists but is no shared library, and a shared library without our entry points.
     expect(() => loadNativeCpuLibrary(`${packageRoot()}/package.json`)).toThrow(BackendUnavailableError);
-    // libsecp256k1 is mapped into this process already (our library links it): take its path from there.
-    const secp = readFileSync('/proc/self/maps', 'utf8').match(/\/\S*libsecp256k1\S*/)?.[0];
-    expect(secp).toBeDefined();
-    expect(() => loadNativeCpuLibrary(secp!)).toThrow(/rebuild/);
+    // The FPGA bridge: a shared library of this project, without the CPU kernels' entry points.
+    expect(() => loadNativeCpuLibrary(`${packageRoot()}/native/build/libevmaccel_fpga.so`)).toThrow(/lacks the expected entry points.*rebuild/);
   });
 });
 
 describe('cpu-native keccak256, portable build (what CPUs without AVX2 run)', () => {
   it('matches noble at every length 0..2000, on random messages and over 3 threads', async () => {
-    const lib = loadNativeCpuLibrary(nativeLibraryPath().replace(/\.so$/, '_portable.so'));
+    const lib = loadNativeCpuLibrary(builtLibraryPath(CPU_LIBRARY).replace(/\.so$/, '_portable.so'));
     expect(lib.keccakImpl).toBe('scalar');
     const portable = new CpuNativeBackend(lib, 3);
     try {

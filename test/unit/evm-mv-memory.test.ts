@@ -1,25 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import {
-  accountKey,
-  clearKey,
-  EMPTY_CODE_HASH,
-  EMPTY_ROOT,
-  isLazy,
-  MVMemory,
-  resolve,
-  resolveNow,
-  sameValue,
-  satisfiesLazy,
-  storageKey,
-  type AccountValue,
-  type StateValue,
-  type WriteSet,
-} from '../../src/evm/mv-memory.js';
+import { KECCAK256_NULL as EMPTY_CODE_HASH, KECCAK256_RLP as EMPTY_ROOT } from '@ethereumjs/util';
+import { MVMemory, resolve, resolveNow, type WriteSet } from '../../src/evm/mv-memory.js';
+import { isLazy, satisfiesLazy } from '../../src/evm/read-set.js';
+import { accountKey, clearKey, storageKey, type StateKey } from '../../src/evm/state-key.js';
+import { sameValue, type AccountValue, type StateValue } from '../../src/evm/state-value.js';
 
 const A = 'aa'.repeat(20);
 const SLOT = '00'.repeat(31) + '01';
 const acct = (balance: bigint, nonce = 0n, codeHash = EMPTY_CODE_HASH): AccountValue => ({ nonce, balance, codeHash, storageRoot: EMPTY_ROOT });
-const ws = (values: [string, StateValue][], deltas: WriteSet['deltas'] = []): WriteSet => ({ values, deltas, codes: [] });
+const ws = (values: [StateKey, StateValue][], deltas: WriteSet['deltas'] = []): WriteSet => ({ values, deltas, codes: [] });
 const base = (v: StateValue) => () => v;
 
 describe('MVMemory', () => {

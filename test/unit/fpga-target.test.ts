@@ -23,5 +23,5 @@ test('without the bridge library the backend is unavailable and says how to buil
   vi.stubEnv('EVM_ACCEL_FPGA_LIB', '/nonexistent/libevmaccel_fpga.so');
   const err = await openFpga({ fpga: 'sim' }).catch((e: unknown) => e);
   expect(err).toBeInstanceOf(BackendUnavailableError);
-  expect((err as Error).message).toMatch(/make -C native/);
+  expect((err as Error).message).toMatch(/EVM_ACCEL_FPGA_LIB=\/nonexistent\S* names no file: unset it, or build the library with `make -C \S*native\/fpga` \(needs verilator\)/);
 });

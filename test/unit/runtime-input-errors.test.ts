@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BackendUnavailableError, InputError, createAccelerator, type Accelerator, type Signature } from '../../src/index.js';
+import { BackendUnavailableError, InputError, createAccelerator, type Accelerator, type AcceleratorOptions, type Signature } from '../../src/index.js';
 
 let accel: Accelerator;
 beforeAll(async () => {
@@ -55,6 +55,38 @@ describe('options', () => {
     expect((err as Error).message).toMatch(/backend fpga is unavailable: not among the backends/);
   });
 
+  it.each([
+    [{ workers: 0 }, /workers must be an integer in 1\.\.256, got 0/],
+    [{ workers: 1.5 }, /workers must be an integer in 1\.\.256, got 1\.5/],
+    [{ workers: 1000 }, /workers must be an integer in 1\.\.256, got 1000/],
+    [{ workers: '4' }, /workers must be an integer in 1\.\.256, got '4'/],
+    [{ maxBatch: 0 }, /maxBatch must be an integer in 1\.\.16777216, got 0/],
+    [{ maxBatch: 2 ** 25 }, /maxBatch must be an integer in 1\.\.16777216/],
+    [{ maxDelayMs: -1 }, /maxDelayMs must be a number of milliseconds in 0\.\.2147483647, got -1/],
+    [{ maxDelayMs: NaN }, /maxDelayMs must be a number of milliseconds/],
+    [{ batchTimeoutMs: 0 }, /batchTimeoutMs must be a number of milliseconds in 1\.\.2147483647 or Infinity, got 0/],
+    [{ batchTimeoutMs: 2 ** 31 }, /batchTimeoutMs must be a number of milliseconds in 1\.\.2147483647 or Infinity/],
+    [{ verify: 'some' }, /verify must be 'sample', 'full', 'none', got 'some'/],
+    [{ calibrate: 'yes' }, /calibrate must be true or false/],
+    [{ calibrationCache: '' }, /calibrationCache must be a file path or false/],
+    [{ faultBackoffMs: 0 }, /faultBackoffMs must be a number of milliseconds in 1\.\./],
+    [{ fpga: 3 }, /fpga must be a string/],
+    [{ verfy: 'full' }, /unknown option 'verfy' \(known: backends, fpga, workers, .*verify/],
+    [{ backends: [] }, /backends must name at least one backend/],
+    [{ backends: 'cpu-js' }, /backends must be 'auto' or an array of backend names, got 'cpu-js'/],
+    [{ backends: ['cpu-js', 'cpu-js'] }, /item 1: backend 'cpu-js' is listed twice/],
+    [null, /options must be an object, got null/],
+  ])('createAccelerator(%j) is an InputError', async (opts, message) => {
+    const err = await createAccelerator(opts as AcceleratorOptions).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as Error).message).toMatch(message);
+  });
+
+  it('accepts batchTimeoutMs: Infinity (no timeout) and the bounds themselves', async () => {
+    const a = await createAccelerator({ backends: ['cpu-js'], calibrate: false, batchTimeoutMs: Infinity, workers: 256, maxBatch: 1 });
+    await a.close();
+  });
+
   it('an unknown backend name is an InputError', async () => {
     await expect(createAccelerator({ backends: ['gpu' as 'webgpu'] })).rejects.toThrow(/unknown backend 'gpu'/);
   });
@@ -69,6 +101,14 @@ describe('options', () => {
     } finally {
       await a.close();
     }
+  });
+
+  it('plan() refuses a bad size or kernel, and a forced backend that cannot run the kernel', () => {
+    expect(() => accel.plan('keccak256', 0)).toThrow(InputError);
+    expect(() => accel.plan('keccak256', 1.5)).toThrow(/batchSize must be a positive integer, got 1\.5/);
+    expect(() => accel.plan('sha256' as 'keccak256', 1)).toThrow(/unknown kernel 'sha256'/);
+    expect(() => accel.plan('keccak256', 10, { backend: 'fpga' })).toThrow(BackendUnavailableError);
+    expect(accel.plan('ecrecover', 10)).toEqual({ kernel: 'ecrecover', batchSize: 10, parts: [{ backend: 'cpu-js', items: 10, check: null }] });
   });
 
   it('a closed accelerator refuses calls', async () => {

@@ -9,6 +9,7 @@ import { resolveWebGpuOptions } from '../../src/backends/webgpu/config.js';
 import { keccakShaderFiles } from '../../src/backends/webgpu/keccak-kernel.js';
 import { assembleShader } from '../../src/backends/webgpu/shader-source.js';
 import { packageRoot } from '../../src/package-root.js';
+import { adapterChoiceFromEnv, driverSearchDirs, scanDriverManifests } from '../../src/backends/webgpu/vulkan-environment.js';
 
 describe('describeAdapter', () => {
   const base = { vendor: '', architecture: '', device: '', description: '' };
@@ -27,7 +28,7 @@ describe('describeAdapter', () => {
 
 describe('resolveWebGpuOptions', () => {
   it('defaults, then environment, then explicit options', () => {
-    expect(resolveWebGpuOptions({}, {}).keccak).toMatchObject({ lanes: 'plain', rounds: 'loop', workgroupSize: 64, inFlight: 2 });
+    expect(resolveWebGpuOptions({}, {}).keccak).toMatchObject({ lanes: 'plain', rounds: 'loop', workgroupSize: 64, inFlight: 3 });
     const env = {
       EVM_ACCEL_WEBGPU_LANES: 'interleaved',
       EVM_ACCEL_WEBGPU_ROUNDS: 'unrolled',
@@ -76,5 +77,52 @@ describe('SlotPool', () => {
     pool.release(got[1]!);
     await Promise.all([third, fourth]);
     expect(order).toEqual([`third:${got[0]}`, `fourth:${got[1]}`]);
+  });
+});
+
+describe('Vulkan environment', () => {
+  it('searches the loader\'s folders in its order, from the XDG variables or their defaults', () => {
+    expect(driverSearchDirs({ HOME: '/h' })).toEqual([
+      '/h/.config/vulkan/icd.d',
+      '/etc/xdg/vulkan/icd.d',
+      '/usr/local/etc/vulkan/icd.d',
+      '/etc/vulkan/icd.d',
+      '/h/.local/share/vulkan/icd.d',
+      '/usr/local/share/vulkan/icd.d',
+      '/usr/share/vulkan/icd.d',
+    ]);
+    expect(driverSearchDirs({ HOME: '/h', XDG_DATA_DIRS: '/a:/b', XDG_CONFIG_DIRS: '/c' })).toEqual([
+      '/h/.config/vulkan/icd.d',
+      '/c/vulkan/icd.d',
+      '/usr/local/etc/vulkan/icd.d',
+      '/etc/vulkan/icd.d',
+      '/h/.local/share/vulkan/icd.d',
+      '/a/vulkan/icd.d',
+      '/b/vulkan/icd.d',
+    ]);
+  });
+
+  it('reads driver manifests, tells software drivers from GPU ones, and says which files are not manifests', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'evm-accel-icd-'));
+    const icd = (library: string) => JSON.stringify({ file_format_version: '1.0.0', ICD: { library_path: library, api_version: '1.3.0' } });
+    writeFileSync(join(dir, 'lvp_icd.x86_64.json'), icd('/usr/lib/x86_64-linux-gnu/libvulkan_lvp.so'));
+    writeFileSync(join(dir, 'nvidia_icd.json'), icd('libGLX_nvidia.so.0'));
+    writeFileSync(join(dir, 'vk_swiftshader_icd.json'), icd('./libvk_swiftshader.so'));
+    writeFileSync(join(dir, 'broken.json'), '{');
+    writeFileSync(join(dir, 'README'), 'not a manifest, not a .json: skipped');
+    const { manifests, problems } = scanDriverManifests([dir, '/nonexistent/icd.d']);
+    expect(manifests).toEqual([
+      { path: join(dir, 'lvp_icd.x86_64.json'), library: '/usr/lib/x86_64-linux-gnu/libvulkan_lvp.so', software: true },
+      { path: join(dir, 'nvidia_icd.json'), library: 'libGLX_nvidia.so.0', software: false },
+      { path: join(dir, 'vk_swiftshader_icd.json'), library: join(dir, 'libvk_swiftshader.so'), software: true },
+    ]);
+    expect(problems).toEqual([`${join(dir, 'broken.json')} is not a driver manifest (not JSON)`]);
+  });
+
+  it('takes the adapter choice from EVM_ACCEL_WEBGPU_ADAPTER, gpu by default', () => {
+    expect(adapterChoiceFromEnv({})).toBe('gpu');
+    expect(adapterChoiceFromEnv({ EVM_ACCEL_WEBGPU_ADAPTER: 'swiftshader' })).toBe('swiftshader');
+    expect(adapterChoiceFromEnv({ EVM_ACCEL_WEBGPU_ADAPTER: 'system' })).toBe('system');
+    expect(() => adapterChoiceFromEnv({ EVM_ACCEL_WEBGPU_ADAPTER: 'lavapipe' })).toThrow(/must be gpu, swiftshader or system/);
   });
 });

@@ -1,6 +1,7 @@
 import { availableParallelism, cpus } from 'node:os';
 import type { Backend, BackendFactoryOptions } from '../../runtime/backend.js';
 import { BackendFaultError, InputError } from '../../runtime/errors.js';
+import { MAX_WORKERS } from '../../runtime/options.js';
 import {
   ADDRESS_BYTES,
   DIGEST_BYTES,
@@ -10,16 +11,8 @@ import {
   type PackedSignatures,
   type RecoveredKeys,
 } from '../../runtime/packing.js';
-import {
-  describeNativeError,
-  loadNativeCpuLibrary,
-  NATIVE_EBOUNDS,
-  NATIVE_OK,
-  type NativeCpuLibrary,
-} from './native-library.js';
+import { loadNativeCpuLibrary, type NativeCpuLibrary } from './native-library.js';
 
-/** Most threads one batch may use; the C library caps itself at the same figure. */
-const MAX_THREADS = 256;
 /**
  * Batches of at most this many Keccak permutations (0.17-0.4 µs each) are hashed on the JS
  * thread: dispatching an async call costs 20-100 µs on a busy 2-core machine, more than the work
@@ -50,10 +43,10 @@ export class CpuNativeBackend implements Backend {
     const model = cpus()[0]?.model.trim() || 'unknown CPU';
     return {
       name: this.name,
-      device: `${model}, ${this.threads} thread${this.threads === 1 ? '' : 's'} (C Keccak-256 ${this.lib.keccakImpl}, libsecp256k1)`,
+      device: `${model}, ${this.threads} thread${this.threads === 1 ? '' : 's'} (C Keccak-256 ${this.lib.keccakImpl}, libsecp256k1 ${this.lib.secp256k1Version})`,
       kind: 'hardware' as const,
       kernels: [...this.kernels],
-      details: { cpu: model, threads: this.threads, keccak: this.lib.keccakImpl, library: this.lib.path },
+      details: { cpu: model, threads: this.threads, keccak: this.lib.keccakImpl, secp256k1: this.lib.secp256k1Version, library: this.lib.path },
     };
   }
 
@@ -66,7 +59,7 @@ export class CpuNativeBackend implements Backend {
     if (count === 0) return out;
     if (fewBlocks(offsets, count)) {
       if (this.closed) throw new BackendFaultError(this.name, 'backend is closed');
-      checkReturnCode(this.lib.keccak256Sync(data, offsets, count, out));
+      this.check(this.lib.keccak256Sync(data, offsets, count, out));
     } else {
       await this.call(() => this.lib.keccak256(data, offsets, count, out, this.threads));
     }
@@ -108,13 +101,16 @@ export class CpuNativeBackend implements Backend {
     } finally {
       if (pending) this.inFlight.delete(pending);
     }
-    checkReturnCode(rc);
+    this.check(rc);
   }
-}
 
-function checkReturnCode(rc: number): void {
-  if (rc === NATIVE_EBOUNDS) throw new InputError(-1, describeNativeError(rc));
-  if (rc !== NATIVE_OK) throw new BackendFaultError('cpu-native', describeNativeError(rc));
+  /** Turns a C status into the error it means: bad offsets are the caller's input, anything else a fault. */
+  private check(rc: number): void {
+    if (rc === 0) return;
+    const name = this.lib.statusName(rc);
+    if (name === 'EVMACCEL_EBOUNDS') throw new InputError(-1, `${name}: an (offset, length) pair reaches past the end of the data buffer`);
+    throw new BackendFaultError(this.name, `native call returned ${name} (${rc})`);
+  }
 }
 
 /** Whether a batch needs at most SYNC_MAX_BLOCKS permutations (looks at no more entries than that). */
@@ -138,8 +134,8 @@ function checkRecords(batch: PackedSignatures): PackedSignatures {
  */
 export async function openCpuNative(opts: BackendFactoryOptions): Promise<Backend> {
   const threads = opts.workers ?? availableParallelism();
-  if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) {
-    throw new InputError(-1, `workers must be an integer in 1..${MAX_THREADS}, got ${String(opts.workers)}`);
+  if (!Number.isInteger(threads) || threads < 1 || threads > MAX_WORKERS) {
+    throw new InputError(-1, `workers must be an integer in 1..${MAX_WORKERS}, got ${String(opts.workers)}`);
   }
   return new CpuNativeBackend(loadNativeCpuLibrary(), threads);
 }

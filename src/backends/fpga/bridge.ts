@@ -1,30 +1,24 @@
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import koffi, { type LibraryHandle } from 'koffi';
+import koffi from 'koffi';
+import { callAsync, findNativeLibrary, NativeLibrary, type NativeFunction, type NativeLibrarySpec } from '../ffi.js';
 
-/** A C function bound by koffi (sync call plus `.async`). */
-type NativeFn = ReturnType<LibraryHandle['func']>;
-
-/** ABI version this binding speaks; must equal EAF_ABI_VERSION in native/fpga/include/evmaccel_fpga.h. */
-export const EAF_ABI_VERSION = 2;
 /** Size of the error buffers the C functions fill (EAF_ERR_BYTES). */
 const ERR_BYTES = 256;
-const LIB_NAME = 'libevmaccel_fpga.so';
 
-/** Status codes of the C ABI (eaf_status), by value. */
-export const EAF_STATUS: Record<number, string> = {
-  0: 'EAF_OK',
-  [-1]: 'EAF_E_ARG',
-  [-2]: 'EAF_E_OPEN',
-  [-3]: 'EAF_E_TIMEOUT',
-  [-4]: 'EAF_E_DROPPED',
-  [-5]: 'EAF_E_CORRUPT',
-  [-6]: 'EAF_E_TAG',
-  [-7]: 'EAF_E_IO',
-  [-8]: 'EAF_E_NOMEM',
-  [-9]: 'EAF_E_CORE',
+/** native/fpga's bridge: must match EAF_ABI_VERSION in native/fpga/include/evmaccel_fpga.h. */
+export const FPGA_LIBRARY: NativeLibrarySpec = {
+  backend: 'fpga',
+  source: 'fpga',
+  file: 'libevmaccel_fpga.so',
+  abi: { fn: 'eaf_abi_version', version: 2 },
+  statusName: 'eaf_status_name',
+  // It links the Verilator models of hdl/: built where Verilator is installed, never shipped prebuilt.
+  prebuilt: false,
+  pathEnv: 'EVM_ACCEL_FPGA_LIB',
+  buildNeeds: 'verilator',
 };
+
+// koffi's type names are process-wide: declared once, here.
+koffi.opaque('eaf_handle');
 
 /** A failed bridge call: its status name (e.g. EAF_E_TIMEOUT) and the library's message. */
 export class BridgeError extends Error {
@@ -51,58 +45,43 @@ export interface BridgeDescription {
 }
 
 interface Native {
-  abiVersion: () => number;
-  open: NativeFn;
-  keccak256: NativeFn;
+  lib: NativeLibrary;
+  open: NativeFunction;
+  keccak256: NativeFunction;
   describe: (h: unknown, buf: Buffer, len: number) => number;
   cycles: (h: unknown) => number | bigint;
   close: (h: unknown) => void;
 }
 
-let native: Native | undefined;
+const bound = new Map<string, Native>();
 
-/**
- * Finds the bridge library: EVM_ACCEL_FPGA_LIB, else native/build/ of the package this file
- * belongs to (searched upwards, so it works from src/ under vitest and from dist/ once built).
- */
-export function findBridgeLibrary(): string | undefined {
-  const env = process.env['EVM_ACCEL_FPGA_LIB'];
-  if (env) return existsSync(env) ? env : undefined;
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    const candidate = join(dir, 'native', 'build', LIB_NAME);
-    if (existsSync(candidate)) return candidate;
-    dir = dirname(dir);
-  }
-  return undefined;
+/** The bridge library's path (see findNativeLibrary); throws BackendUnavailableError when there is none. */
+export function findBridgeLibrary(): string {
+  return findNativeLibrary(FPGA_LIBRARY);
 }
 
 function load(path: string): Native {
-  if (native) return native;
-  const lib = koffi.load(path);
-  koffi.opaque('eaf_handle');
-  native = {
-    abiVersion: lib.func('int eaf_abi_version(void)'),
-    open: lib.func('eaf_handle *eaf_open(const char *target, char *err, size_t errlen)'),
-    keccak256: lib.func(
-      'int eaf_keccak256(eaf_handle *h, const uint8_t *data, uint64_t data_len, const uint32_t *offsets, uint32_t count, uint8_t *digests, char *err, size_t errlen)',
-    ),
-    describe: lib.func('int eaf_describe(eaf_handle *h, char *buf, size_t len)'),
-    cycles: lib.func('uint64_t eaf_cycles(eaf_handle *h)'),
-    close: lib.func('void eaf_close(eaf_handle *h)'),
-  };
+  const lib = NativeLibrary.open(FPGA_LIBRARY, path);
+  let native = bound.get(lib.path);
+  if (!native) {
+    native = {
+      lib,
+      open: lib.func('eaf_handle *eaf_open(const char *target, char *err, size_t errlen)'),
+      keccak256: lib.func(
+        'int eaf_keccak256(eaf_handle *h, const uint8_t *data, uint64_t data_len, const uint32_t *offsets, uint32_t count, uint8_t *digests, char *err, size_t errlen)',
+      ),
+      describe: lib.func('int eaf_describe(eaf_handle *h, char *buf, size_t len)'),
+      cycles: lib.func('uint64_t eaf_cycles(eaf_handle *h)'),
+      close: lib.func('void eaf_close(eaf_handle *h)'),
+    };
+    bound.set(lib.path, native);
+  }
   return native;
 }
 
 function cString(buf: Buffer): string {
   const end = buf.indexOf(0);
   return buf.toString('utf8', 0, end < 0 ? buf.length : end);
-}
-
-function callAsync(fn: NativeFn, ...args: unknown[]): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    fn.async(...args, (err: unknown, res: unknown) => (err ? reject(err) : resolve(res)));
-  });
 }
 
 /**
@@ -119,16 +98,15 @@ export class Bridge {
     private readonly handle: unknown,
   ) {}
 
-  /** Opens `target` (e.g. 'sim', 'sim:core=iterative', 'xdma:/dev/xdma0'); rejects with BridgeError. */
+  /**
+   * Opens `target` (e.g. 'sim', 'sim:core=iterative', 'xdma:/dev/xdma0'); rejects with BridgeError,
+   * or with BackendUnavailableError when the library cannot be loaded or speaks another ABI.
+   */
   static async open(libraryPath: string, target: string): Promise<Bridge> {
     const lib = load(libraryPath);
-    const abi = lib.abiVersion();
-    if (abi !== EAF_ABI_VERSION) {
-      throw new BridgeError('EAF_E_OPEN', `${libraryPath} speaks ABI ${abi}, this binding ${EAF_ABI_VERSION}: rebuild with make -C native`);
-    }
     const err = Buffer.alloc(ERR_BYTES);
     // Opening may block (an XDMA FIFO waits for its peer), so it runs off the JS thread too.
-    const handle = await callAsync(lib.open, target, err, ERR_BYTES);
+    const handle = await callAsync<unknown>(lib.open, target, err, ERR_BYTES);
     if (handle === null) throw new BridgeError('EAF_E_OPEN', cString(err));
     return new Bridge(lib, handle);
   }
@@ -150,8 +128,8 @@ export class Bridge {
       if (this.closed) throw new BridgeError('EAF_E_ARG', 'bridge is closed');
       const digests = new Uint8Array(count * 32);
       const err = Buffer.alloc(ERR_BYTES);
-      const rc = (await callAsync(this.lib.keccak256, this.handle, data, data.length, offsets, count, digests, err, ERR_BYTES)) as number;
-      if (rc !== 0) throw new BridgeError(EAF_STATUS[rc] ?? `status ${rc}`, cString(err));
+      const rc = await callAsync<number>(this.lib.keccak256, this.handle, data, data.length, offsets, count, digests, err, ERR_BYTES);
+      if (rc !== 0) throw new BridgeError(this.lib.lib.statusName(rc), cString(err));
       return digests;
     };
     const result = this.queue.then(run, run);

@@ -70,12 +70,10 @@ export async function openFpga(opts: BackendFactoryOptions): Promise<Backend> {
     throw new BackendUnavailableError('fpga', `no FPGA target: set ${FPGA_ENV}=sim for the Verilator model or ${FPGA_ENV}=xdma:/dev/xdma0 for a board (or pass fpga: ...)`);
   }
   const lib = findBridgeLibrary();
-  if (lib === undefined) {
-    throw new BackendUnavailableError('fpga', 'the FPGA bridge is not built: run `make -C native` (needs verilator)');
-  }
   try {
     return new FpgaBackend(await Bridge.open(lib, target), target);
   } catch (e) {
+    if (e instanceof BackendUnavailableError) throw e;
     throw new BackendUnavailableError('fpga', `cannot open target "${target}": ${e instanceof Error ? e.message : String(e)}`);
   }
 }

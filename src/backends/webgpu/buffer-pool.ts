@@ -1,3 +1,9 @@
+/** Where a GrowableBuffer allocates (the GpuContext, which tracks every buffer for its teardown). */
+export interface BufferAllocator {
+  createBuffer(descriptor: GPUBufferDescriptor): GPUBuffer;
+  release(buffer: GPUBuffer): void;
+}
+
 /**
  * A GPU buffer reused across batches that is only reallocated when a batch needs more than it
  * holds, then to the next power of two, so a steady stream of similar batches allocates nothing.
@@ -8,7 +14,7 @@ export class GrowableBuffer {
   generation = 0;
 
   constructor(
-    private readonly device: GPUDevice,
+    private readonly allocator: BufferAllocator,
     private readonly label: string,
     private readonly usage: GPUBufferUsageFlags,
     /** Largest size the device accepts for this buffer (binding or buffer limit). */
@@ -19,15 +25,15 @@ export class GrowableBuffer {
   ensure(size: number): GPUBuffer {
     if (this.buf && this.buf.size >= size) return this.buf;
     if (size > this.maxSize) throw new RangeError(`${this.label}: ${size} bytes exceed the device limit ${this.maxSize}`);
-    this.buf?.destroy();
+    if (this.buf) this.allocator.release(this.buf);
     const rounded = Math.min(this.maxSize, 2 ** Math.ceil(Math.log2(Math.max(16, size))));
-    this.buf = this.device.createBuffer({ label: this.label, size: Math.max(size, rounded), usage: this.usage });
+    this.buf = this.allocator.createBuffer({ label: this.label, size: Math.max(size, rounded), usage: this.usage });
     this.generation++;
     return this.buf;
   }
 
   destroy(): void {
-    this.buf?.destroy();
+    if (this.buf) this.allocator.release(this.buf);
     this.buf = undefined;
   }
 }

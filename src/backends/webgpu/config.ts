@@ -16,7 +16,7 @@ export interface KeccakTuning {
   chunkMessages: number;
   /** Most message bytes per dispatch (a single longer message still gets a chunk of its own). */
   chunkBytes: number;
-  /** Chunks in flight at once (buffer sets in the pool): 2 = double buffering. */
+  /** Chunks in flight at once (buffer sets in the pool): 3 = one filling its staging buffer, one computing, one read back. */
   inFlight: number;
   /** Sort a chunk's messages by block count when their lengths differ enough to stall SIMD groups. */
   sortByLength: boolean;
@@ -24,23 +24,28 @@ export interface KeccakTuning {
   profile: boolean;
 }
 
-/**
- * Hooks that inject faults into a real device, for tests of the backend's fault handling; never
- * set in production.
- */
-export interface WebGpuFaultHooks {
-  /** Rewrites a kernel's assembled WGSL before compilation (e.g. to break it). */
-  transformSource?: (kernel: string, wgsl: string) => string;
-  /** Called after each submission with the device (e.g. to destroy it mid-batch). */
-  afterSubmit?: (device: GPUDevice) => void;
+/** Tuning of the secp256k1 recovery kernel. */
+export interface RecoverTuning {
+  /** Most signatures per dispatch (further capped by the device's limits). */
+  chunkItems: number;
+  /** Chunks in flight at once (buffer sets in the pool). */
+  inFlight: number;
+  /**
+   * Invocations per workgroup of the two passes that share one inversion per workgroup (the WGSL
+   * override BATCH_SIZE): a power of two, at most what the device's workgroup memory holds (80
+   * bytes a lane).
+   */
+  batchWorkgroupSize: number;
+  /** Invocations per workgroup of the point multiplication (the WGSL override MULTIPLY_SIZE). */
+  multiplyWorkgroupSize: number;
 }
 
 /** Everything the WebGPU backend can be opened with. */
 export interface WebGpuOptions extends GpuContextOptions {
   keccak: KeccakTuning;
+  ecrecover: RecoverTuning;
   /** A readback not completed after this long is a fault (ms). */
   mapTimeoutMs: number;
-  faults?: WebGpuFaultHooks;
 }
 
 const DEFAULT_TUNING: KeccakTuning = {
@@ -49,14 +54,16 @@ const DEFAULT_TUNING: KeccakTuning = {
   workgroupSize: 64,
   chunkMessages: 1 << 18,
   chunkBytes: 32 << 20,
-  inFlight: 2,
+  inFlight: 3,
   sortByLength: true,
   profile: false,
 };
 
+const DEFAULT_RECOVER_TUNING: RecoverTuning = { chunkItems: 1 << 20, inFlight: 2, batchWorkgroupSize: 128, multiplyWorkgroupSize: 64 };
+
 /** Defaults, overridden by the environment (for tuning on a GPU without code changes), then by `opts`. */
 export function resolveWebGpuOptions(
-  opts: Partial<Omit<WebGpuOptions, 'keccak'>> & { keccak?: Partial<KeccakTuning> } = {},
+  opts: Partial<Omit<WebGpuOptions, 'keccak' | 'ecrecover'>> & { keccak?: Partial<KeccakTuning>; ecrecover?: Partial<RecoverTuning> } = {},
   env: NodeJS.ProcessEnv = process.env,
 ): WebGpuOptions {
   const fromEnv: Partial<KeccakTuning> = {};
@@ -81,6 +88,7 @@ export function resolveWebGpuOptions(
   return {
     ...opts,
     keccak,
+    ecrecover: { ...DEFAULT_RECOVER_TUNING, ...opts.ecrecover },
     mapTimeoutMs: opts.mapTimeoutMs ?? (timeout !== undefined ? positiveInt('EVM_ACCEL_WEBGPU_TIMEOUT_MS', timeout) : 60_000),
   };
 }

@@ -1,40 +1,62 @@
 import { BackendFaultError, BackendUnavailableError } from '../../runtime/errors.js';
 import { describeAdapter, type AdapterDescription } from './adapter-kind.js';
+import { GrowableBuffer } from './buffer-pool.js';
+import { dawnInstance } from './dawn.js';
+import { adapterChoiceFromEnv, oneLine, prepareVulkan, type AdapterChoice, type VulkanSetup } from './vulkan-environment.js';
+
+/**
+ * Hooks that inject faults into a real device, for tests of the backend's fault handling; never
+ * set in production. The context applies them, so every kernel is exposed to them alike.
+ */
+export interface WebGpuFaultHooks {
+  /** Rewrites a kernel's assembled WGSL before compilation (e.g. to break it). */
+  transformSource?: (kernel: string, wgsl: string) => string;
+  /** Called after each submission with the device (e.g. to destroy it mid-batch). */
+  afterSubmit?: (device: GPUDevice) => void;
+  /** Rewrites the device request (e.g. to ask for more than the adapter has). */
+  deviceDescriptor?: (descriptor: GPUDeviceDescriptor) => GPUDeviceDescriptor;
+}
 
 /** How to acquire a device. */
 export interface GpuContextOptions {
+  /** Which Vulkan drivers may serve (see AdapterChoice); default EVM_ACCEL_WEBGPU_ADAPTER, else `gpu`. */
+  adapter?: AdapterChoice;
   /** Dawn toggles for `create()`, e.g. `['backend=vulkan']`; default none. */
   dawnFlags?: string[];
   /** Adapter preference passed to requestAdapter. */
   powerPreference?: GPUPowerPreference;
   /** Ask for 'timestamp-query' when the adapter has it (benchmarks); default false. */
   timestamps?: boolean;
+  /** A readback not completed after this long is a fault (ms); default 60 000. */
+  mapTimeoutMs?: number;
+  faults?: WebGpuFaultHooks;
+}
+
+/** What a kernel compiles: its WGSL, entry point and override constants. */
+export interface PipelineSource {
+  /** The kernel's name, as fault hooks see it (`keccak256`, `ecrecover`). */
+  kernel: string;
+  /** Pipeline label (in Dawn's messages). */
+  label: string;
+  code: string;
+  entryPoint: string;
+  constants?: Record<string, number>;
+}
+
+const DEFAULT_MAP_TIMEOUT_MS = 60_000;
+/** How long a fault waits for Dawn to report the device's loss that may have caused it. */
+const LOSS_GRACE_MS = 50;
+
+/** For messages: the drivers Dawn looked at. */
+function onDrivers(v: VulkanSetup): string {
+  if (v.drivers.length === 0) return '';
+  return ` (Dawn found none on the Vulkan driver${v.drivers.length > 1 ? 's' : ''} ${v.drivers.join(', ')})`;
 }
 
 /** Why a device went away, as Dawn said it. */
 export interface LossInfo {
   reason: string;
   message: string;
-}
-
-let dawn: Promise<typeof import('webgpu')> | undefined;
-
-/**
- * Loads Dawn's Node binding and installs the WebGPU globals (GPUBufferUsage, GPUMapMode, ...)
- * it requires on globalThis, the only global this backend sets. Loaded on first use, so that a
- * platform without the native binding gets BackendUnavailableError rather than a failed import.
- */
-async function loadDawn(): Promise<typeof import('webgpu')> {
-  dawn ??= import('webgpu').then((m) => {
-    Object.assign(globalThis, m.globals);
-    return m;
-  });
-  try {
-    return await dawn;
-  } catch (e) {
-    dawn = undefined;
-    throw new BackendUnavailableError('webgpu', `Dawn's Node binding (npm webgpu) did not load: ${(e as Error).message}`);
-  }
 }
 
 /**
@@ -44,9 +66,10 @@ async function loadDawn(): Promise<typeof import('webgpu')> {
  * {@link BackendFaultError} so that the runtime re-runs the batch on another backend; a context
  * that faulted is discarded (see {@link GpuContext.healthy}) and a new one acquired.
  *
- * Kernels (Keccak here, secp256k1 recovery next) receive the context, compile their pipelines
- * with {@link GpuContext.compile} and submit through {@link GpuContext.scoped} and
- * {@link GpuContext.mapRead}.
+ * Both kernels (Keccak-256, secp256k1 recovery) receive the context, compile their pipelines
+ * with {@link GpuContext.compile}, allocate through {@link GpuContext.createBuffer} and
+ * {@link GpuContext.growableBuffer} (all destroyed with the context at the latest) and run each
+ * chunk through {@link GpuContext.roundTrip}; the fault hooks act there, for every kernel alike.
  */
 export class GpuContext {
   /** Set once the device is lost (destroyed, driver reset, ...). */
@@ -60,14 +83,24 @@ export class GpuContext {
   private readonly waiters = new Set<(e: Error) => void>();
   /** Whether 'timestamp-query' was enabled on the device. */
   readonly hasTimestamps: boolean;
+  /** Every buffer made on this device and not yet destroyed: destroy() frees what kernels did not. */
+  private readonly buffers = new Set<GPUBuffer>();
+  private readonly mapTimeoutMs: number;
+  private readonly faults: WebGpuFaultHooks;
+
+  /** Set by destroy(). */
+  private closed = false;
 
   private constructor(
-    /** Keeps Dawn's instance alive as long as the device; dropped by destroy(). */
-    private gpu: GPU | undefined,
     readonly adapter: GPUAdapter,
     readonly device: GPUDevice,
     readonly info: AdapterDescription,
+    /** The Vulkan drivers the process set up. */
+    readonly vulkan: VulkanSetup,
+    opts: GpuContextOptions,
   ) {
+    this.mapTimeoutMs = opts.mapTimeoutMs ?? DEFAULT_MAP_TIMEOUT_MS;
+    this.faults = opts.faults ?? {};
     this.hasTimestamps = device.features.has('timestamp-query');
     this.lost = device.lost.then((l) => {
       this.lostInfo = { reason: l.reason, message: l.message };
@@ -82,38 +115,20 @@ export class GpuContext {
   }
 
   /**
-   * Requests an adapter and a device with the adapter's largest buffer limits. Throws
-   * BackendUnavailableError when there is no adapter (no GPU and no software Vulkan ICD).
+   * Sets up Vulkan (see prepareVulkan), requests an adapter and a device with the adapter's
+   * largest buffer limits. Throws BackendUnavailableError naming what is missing: the `webgpu`
+   * package, the Vulkan loader, a Vulkan driver, an adapter, or the device the adapter refused.
    */
   static async acquire(opts: GpuContextOptions = {}): Promise<GpuContext> {
-    const { create } = await loadDawn();
-    const gpu = create(opts.dawnFlags ?? []);
-    const adapter = await gpu.requestAdapter(
-      opts.powerPreference ? { powerPreference: opts.powerPreference } : undefined,
-    );
-    if (!adapter) {
-      throw new BackendUnavailableError(
-        'webgpu',
-        'no WebGPU adapter (no GPU driver; for SwiftShader set VK_ICD_FILENAMES and XDG_RUNTIME_DIR)',
-      );
-    }
-    const a = adapter.limits;
-    const requiredFeatures: GPUFeatureName[] =
-      opts.timestamps && adapter.features.has('timestamp-query') ? ['timestamp-query'] : [];
-    let device: GPUDevice;
+    const vulkan = prepareVulkan(opts.adapter ?? adapterChoiceFromEnv());
+    const gpu = await dawnInstance(opts.dawnFlags ?? []);
+    let adapter: GPUAdapter | null;
     try {
-      device = await adapter.requestDevice({
-        requiredFeatures,
-        requiredLimits: {
-          maxStorageBufferBindingSize: a.maxStorageBufferBindingSize,
-          maxBufferSize: a.maxBufferSize,
-          maxComputeInvocationsPerWorkgroup: a.maxComputeInvocationsPerWorkgroup,
-          maxComputeWorkgroupSizeX: a.maxComputeWorkgroupSizeX,
-        },
-      });
+      adapter = await gpu.requestAdapter(opts.powerPreference ? { powerPreference: opts.powerPreference } : undefined);
     } catch (e) {
-      throw new BackendUnavailableError('webgpu', `the adapter refused a device: ${(e as Error).message}`);
+      throw new BackendUnavailableError('webgpu', `no WebGPU adapter${onDrivers(vulkan)}: ${oneLine((e as Error).message)}`);
     }
+    if (!adapter) throw new BackendUnavailableError('webgpu', `no WebGPU adapter${onDrivers(vulkan)}`);
     const i = adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean };
     const info = describeAdapter({
       vendor: i.vendor,
@@ -122,7 +137,26 @@ export class GpuContext {
       description: i.description,
       isFallbackAdapter: i.isFallbackAdapter,
     });
-    return new GpuContext(gpu, adapter, device, info);
+    const a = adapter.limits;
+    const requiredFeatures: GPUFeatureName[] =
+      opts.timestamps && adapter.features.has('timestamp-query') ? ['timestamp-query'] : [];
+    let descriptor: GPUDeviceDescriptor = {
+      requiredFeatures,
+      requiredLimits: {
+        maxStorageBufferBindingSize: a.maxStorageBufferBindingSize,
+        maxBufferSize: a.maxBufferSize,
+        maxComputeInvocationsPerWorkgroup: a.maxComputeInvocationsPerWorkgroup,
+        maxComputeWorkgroupSizeX: a.maxComputeWorkgroupSizeX,
+      },
+    };
+    if (opts.faults?.deviceDescriptor) descriptor = opts.faults.deviceDescriptor(descriptor);
+    let device: GPUDevice;
+    try {
+      device = await adapter.requestDevice(descriptor);
+    } catch (e) {
+      throw new BackendUnavailableError('webgpu', `the adapter ${info.label} refused a device: ${oneLine((e as Error).message)}`);
+    }
+    return new GpuContext(adapter, device, info, vulkan, opts);
   }
 
   /** The device's limits. */
@@ -132,12 +166,12 @@ export class GpuContext {
 
   /** False once the device was lost or an error escaped every scope: the context must be replaced. */
   get healthy(): boolean {
-    return this.lostInfo === undefined && this.uncapturedErrors === 0 && this.gpu !== undefined;
+    return this.lostInfo === undefined && this.uncapturedErrors === 0 && !this.closed;
   }
 
   /** Throws the fault that makes this context unusable, if any. */
   assertHealthy(): void {
-    if (this.gpu === undefined) throw new BackendFaultError('webgpu', 'device context was closed');
+    if (this.closed) throw new BackendFaultError('webgpu', 'device context was closed');
     if (this.lostInfo) {
       throw new BackendFaultError('webgpu', `device lost (${this.lostInfo.reason}): ${this.lostInfo.message}`);
     }
@@ -147,16 +181,13 @@ export class GpuContext {
   }
 
   /**
-   * Compiles a compute pipeline; throws BackendFaultError with the compiler's messages when the
-   * WGSL does not compile or the pipeline does not validate.
+   * Compiles a compute pipeline (layout 'auto'); throws BackendFaultError with the compiler's
+   * messages when the WGSL does not compile or the pipeline does not validate.
    */
-  async compile(
-    label: string,
-    code: string,
-    entryPoint: string,
-    constants: Record<string, number> = {},
-  ): Promise<GPUComputePipeline> {
+  async compile(src: PipelineSource): Promise<GPUComputePipeline> {
     this.assertHealthy();
+    const { label, entryPoint, constants = {} } = src;
+    const code = this.faults.transformSource ? this.faults.transformSource(src.kernel, src.code) : src.code;
     this.device.pushErrorScope('validation');
     const module = this.device.createShaderModule({ label, code });
     const messages = (await module.getCompilationInfo()).messages.filter((m) => m.type === 'error');
@@ -182,6 +213,82 @@ export class GpuContext {
     return pipeline;
   }
 
+  /** A buffer of this device, destroyed by {@link release} or with the context. */
+  createBuffer(descriptor: GPUBufferDescriptor): GPUBuffer {
+    const b = this.device.createBuffer(descriptor);
+    this.buffers.add(b);
+    return b;
+  }
+
+  /** Destroys a buffer made by {@link createBuffer}. */
+  release(buffer: GPUBuffer): void {
+    this.buffers.delete(buffer);
+    buffer.destroy();
+  }
+
+  /**
+   * A buffer reused across chunks, regrown on demand up to `maxSize` (default: the largest
+   * storage binding the device allows).
+   */
+  growableBuffer(label: string, usage: GPUBufferUsageFlags, maxSize = this.maxBinding): GrowableBuffer {
+    return new GrowableBuffer(this, label, usage, maxSize);
+  }
+
+  /** Largest storage buffer the device binds, bytes. */
+  get maxBinding(): number {
+    return Math.min(this.limits.maxStorageBufferBindingSize, this.limits.maxBufferSize);
+  }
+
+  /**
+   * One chunk's round trip: `submit` (uploads, encoding, submission; returns the buffer to read
+   * back) inside the error scopes, then the fault hook, then the readback mapped with the timeout
+   * and its first `size` bytes handed to `read` before it is unmapped. Any failure is a
+   * BackendFaultError naming `what`.
+   */
+  async roundTrip<T>(what: string, submit: () => GPUBuffer, size: number, read: (bytes: Uint8Array) => T): Promise<T> {
+    try {
+      let readback: GPUBuffer | undefined;
+      const submitted = this.scoped(what, () => {
+        readback = submit();
+      });
+      if (readback === undefined) {
+        // submit threw before submitting: report that, not a readback of nothing.
+        await submitted;
+        throw new BackendFaultError('webgpu', `${what}: nothing was submitted`);
+      }
+      this.faults.afterSubmit?.(this.device);
+      // Whichever fails first is reported; the other must not become an unhandled rejection.
+      submitted.catch(() => undefined);
+      await Promise.all([submitted, this.map(readback, GPUMapMode.READ, size)]);
+      try {
+        return read(new Uint8Array(readback.getMappedRange(0, size)));
+      } finally {
+        readback.unmap();
+      }
+    } catch (e) {
+      throw await this.fault(what, e);
+    }
+  }
+
+  /**
+   * `e` as the BackendFaultError of `what`. Dawn's errors often carry no message (an aborted
+   * mapping, a range of a destroyed buffer), so the error's name is kept, and the device's loss
+   * when that is the cause: Dawn reports a loss a moment after the calls it broke, so this waits
+   * briefly for it.
+   */
+  async fault(what: string, e: unknown): Promise<BackendFaultError> {
+    if (e instanceof BackendFaultError) return e;
+    if (!this.lostInfo) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.lost, new Promise((r) => (timer = setTimeout(r, LOSS_GRACE_MS)))]);
+      clearTimeout(timer);
+    }
+    const err = e instanceof Error ? e : new Error(String(e));
+    const text = [err.name !== 'Error' ? err.name : '', err.message].filter((t) => t !== '').join(': ') || 'unknown error';
+    const lost = this.lostInfo ? ` (device lost (${this.lostInfo.reason}): ${this.lostInfo.message})` : this.closed ? ' (device context was closed)' : '';
+    return new BackendFaultError('webgpu', `${what}: ${text}${lost}`, { cause: e });
+  }
+
   /**
    * Runs `fn` (buffer writes, encoding, submission) inside validation and out-of-memory error
    * scopes; resolves once the scopes are popped, throwing BackendFaultError if either caught one.
@@ -202,12 +309,13 @@ export class GpuContext {
   }
 
   /**
-   * Maps `buffer` for reading, racing the device's loss and a timeout: a readback that never
-   * completes (hung queue, lost device whose callbacks never fire) becomes a BackendFaultError
-   * after `timeoutMs` instead of a batch that waits forever.
+   * Maps `buffer` (for reading back, or for filling a staging buffer), racing the device's loss
+   * and a timeout: a mapping that never completes (hung queue, lost device whose callbacks never
+   * fire) becomes a BackendFaultError after `timeoutMs` instead of a batch that waits forever.
    */
-  async mapRead(buffer: GPUBuffer, size: number, timeoutMs: number): Promise<void> {
+  async map(buffer: GPUBuffer, mode: GPUMapModeFlags, size: number, timeoutMs = this.mapTimeoutMs): Promise<void> {
     this.assertHealthy();
+    const what = mode === GPUMapMode.READ ? 'readback' : 'staging buffer mapping';
     let timer: NodeJS.Timeout | undefined;
     let waiter: ((e: Error) => void) | undefined;
     // Rejected by the timer or by the device's loss; a waiter set rather than a race against
@@ -216,15 +324,14 @@ export class GpuContext {
       waiter = reject;
       this.waiters.add(reject);
       timer = setTimeout(
-        () => reject(new BackendFaultError('webgpu', `readback did not complete within ${timeoutMs} ms`)),
+        () => reject(new BackendFaultError('webgpu', `${what} did not complete within ${timeoutMs} ms`)),
         timeoutMs,
       );
     });
     try {
-      await Promise.race([buffer.mapAsync(GPUMapMode.READ, 0, size), fault]);
+      await Promise.race([buffer.mapAsync(mode, 0, size), fault]);
     } catch (e) {
-      if (e instanceof BackendFaultError) throw e;
-      throw new BackendFaultError('webgpu', `readback failed: ${(e as Error).message}`, { cause: e });
+      throw await this.fault(`${what} failed`, e);
     } finally {
       clearTimeout(timer);
       this.waiters.delete(waiter!);
@@ -232,10 +339,15 @@ export class GpuContext {
     this.assertHealthy();
   }
 
-  /** Destroys the device and lets go of Dawn's instance (which otherwise keeps Node alive). */
+  /**
+   * Destroys every buffer left and the device (which fails readbacks still waiting). Dawn's
+   * instance stays alive for the process (see dawnInstance).
+   */
   destroy(): void {
-    if (this.gpu === undefined) return;
+    if (this.closed) return;
+    this.closed = true;
+    for (const b of this.buffers) b.destroy();
+    this.buffers.clear();
     this.device.destroy();
-    this.gpu = undefined;
   }
 }

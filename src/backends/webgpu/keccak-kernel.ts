@@ -1,7 +1,7 @@
 import { BackendFaultError } from '../../runtime/errors.js';
 import { DIGEST_BYTES, type PackedMessages } from '../../runtime/packing.js';
-import { GrowableBuffer, SlotPool } from './buffer-pool.js';
-import type { KeccakTuning, LaneLayout, WebGpuFaultHooks } from './config.js';
+import { SlotPool, type GrowableBuffer } from './buffer-pool.js';
+import type { KeccakTuning, LaneLayout } from './config.js';
 import type { GpuContext } from './device.js';
 import { PERMUTATION_FILES, type RoundStyle } from './keccak-codegen.js';
 import { assembleShader } from './shader-source.js';
@@ -11,6 +11,8 @@ const RATE_BYTES = 136;
 const SIMD_WIDTH = 32;
 /** Block counts above this share the sort's last bucket. */
 const MAX_SORT_BUCKET = 255;
+/** Room a chunk's staging needs beyond its message bytes: padding, zero word, one offset pair and order entry. */
+const MESSAGE_SLACK = 32;
 /** Bytes of GPU timestamps (begin, end) appended to a readback when profiling. */
 const TIMESTAMP_BYTES = 16;
 
@@ -40,10 +42,18 @@ interface Slot {
   timestamps?: { query: GPUQuerySet; resolve: GPUBuffer };
   bindGroup?: GPUBindGroup;
   bindKey: string;
-  orderHost: Uint32Array;
+  /** Host-writable copy source of the chunk's data, offsets and order, mapped while it is filled. */
+  staging: GrowableBuffer;
   paramsHost: Uint32Array;
-  /** The chunk's last 0-3 data bytes and a zero word, so the shader's unaligned reads stay in bounds. */
-  tail: Uint8Array;
+}
+
+/** Where a chunk's parts lie in its staging buffer (bytes; every part starts on a word). */
+interface StagingLayout {
+  /** The messages' bytes, then zeros to a whole word and one zero word, so that the shader's unaligned reads stay in bounds. */
+  dataBytes: number;
+  offsetsAt: number;
+  orderAt: number;
+  total: number;
 }
 
 /** Counters of the kernel since it was built. */
@@ -54,6 +64,16 @@ export interface KeccakKernelStats {
   messages: number;
   /** GPU time between the dispatches' begin and end timestamps, ns; 0 unless profiling. */
   kernelNs: number;
+  /** Bytes sent to the device (messages, offsets, order) and read back (digests). */
+  uploadBytes: number;
+  readbackBytes: number;
+  /**
+   * Host time per stage of a chunk, summed over chunks, ms (the stages of successive chunks
+   * overlap, so these add up to more than the batches' wall time): waiting for a staging buffer
+   * to map, copying the chunk into it (and sorting), from submission until the digests are
+   * mapped (transfers and kernel), and copying the digests out.
+   */
+  stageMs: { stagingWait: number; copyIn: number; device: number; copyOut: number };
 }
 
 /**
@@ -62,7 +82,15 @@ export interface KeccakKernelStats {
  * device's limits and overlap (upload of one while another computes and a third is read back).
  */
 export class KeccakKernel {
-  readonly stats: KeccakKernelStats = { dispatches: 0, sortedDispatches: 0, messages: 0, kernelNs: 0 };
+  readonly stats: KeccakKernelStats = {
+    dispatches: 0,
+    sortedDispatches: 0,
+    messages: 0,
+    kernelNs: 0,
+    uploadBytes: 0,
+    readbackBytes: 0,
+    stageMs: { stagingWait: 0, copyIn: 0, device: 0, copyOut: 0 },
+  };
   private readonly pool: SlotPool<Slot>;
   private readonly maxMessages: number;
   private readonly maxBytes: number;
@@ -73,45 +101,43 @@ export class KeccakKernel {
     private readonly ctx: GpuContext,
     private readonly pipeline: GPUComputePipeline,
     private readonly tuning: KeccakTuning,
-    private readonly mapTimeoutMs: number,
-    private readonly hooks: WebGpuFaultHooks,
   ) {
     const lim = ctx.limits;
-    const binding = Math.min(lim.maxStorageBufferBindingSize, lim.maxBufferSize);
+    const binding = ctx.maxBinding;
     this.maxBinding = binding;
     const grid = lim.maxComputeWorkgroupsPerDimension;
     this.maxMessages = Math.max(
       1,
       Math.min(tuning.chunkMessages, Math.floor(binding / DIGEST_BYTES), grid * grid * tuning.workgroupSize),
     );
-    this.maxBytes = Math.max(1, Math.min(tuning.chunkBytes, binding - 8));
+    this.maxBytes = Math.max(1, Math.min(tuning.chunkBytes, binding - MESSAGE_SLACK));
     const slots: Slot[] = [];
-    for (let i = 0; i < tuning.inFlight; i++) slots.push(this.makeSlot(i, binding));
+    for (let i = 0; i < tuning.inFlight; i++) slots.push(this.makeSlot(i));
     this.pool = new SlotPool(slots);
   }
 
   /** Compiles the pipeline (throws BackendFaultError with the compiler's messages) and builds the pool. */
-  static async create(
-    ctx: GpuContext,
-    tuning: KeccakTuning,
-    mapTimeoutMs: number,
-    hooks: WebGpuFaultHooks = {},
-  ): Promise<KeccakKernel> {
+  static async create(ctx: GpuContext, tuning: KeccakTuning): Promise<KeccakKernel> {
     if (tuning.workgroupSize > ctx.limits.maxComputeInvocationsPerWorkgroup) {
       throw new BackendFaultError(
         'webgpu',
         `workgroup size ${tuning.workgroupSize} exceeds the device's ${ctx.limits.maxComputeInvocationsPerWorkgroup}`,
       );
     }
-    let code = assembleShader(keccakShaderFiles(tuning.lanes, tuning.rounds));
-    if (hooks.transformSource) code = hooks.transformSource('keccak256', code);
-    const pipeline = await ctx.compile(`keccak256-${tuning.lanes}-${tuning.rounds}`, code, 'keccak256_main', {
-      WORKGROUP_SIZE: tuning.workgroupSize,
+    const pipeline = await ctx.compile({
+      kernel: 'keccak256',
+      label: `keccak256-${tuning.lanes}-${tuning.rounds}`,
+      code: assembleShader(keccakShaderFiles(tuning.lanes, tuning.rounds)),
+      entryPoint: 'keccak256_main',
+      constants: { WORKGROUP_SIZE: tuning.workgroupSize },
     });
-    return new KeccakKernel(ctx, pipeline, { ...tuning, profile: tuning.profile && ctx.hasTimestamps }, mapTimeoutMs, hooks);
+    return new KeccakKernel(ctx, pipeline, { ...tuning, profile: tuning.profile && ctx.hasTimestamps });
   }
 
-  /** count × 32 digest bytes. */
+  /**
+   * count × 32 digest bytes, digest i at 32·i, in one buffer. The batch goes to the device as it
+   * is: each chunk's bytes and offsets are copied once, into a mapped staging buffer.
+   */
   async hash(batch: PackedMessages): Promise<Uint8Array> {
     const out = new Uint8Array(batch.count * DIGEST_BYTES);
     if (batch.count === 0) return out;
@@ -123,33 +149,31 @@ export class KeccakKernel {
   /** Releases the pool's buffers (the device itself belongs to the context). */
   destroy(): void {
     for (const s of this.pool.all()) {
-      for (const b of [s.data, s.offsets, s.order, s.digests, s.readback]) b.destroy();
-      s.params.destroy();
+      for (const b of [s.data, s.offsets, s.order, s.digests, s.readback, s.staging]) b.destroy();
+      this.ctx.release(s.params);
       s.timestamps?.query.destroy();
-      s.timestamps?.resolve.destroy();
+      if (s.timestamps) this.ctx.release(s.timestamps.resolve);
     }
   }
 
-  private makeSlot(i: number, binding: number): Slot {
-    const d = this.ctx.device;
+  private makeSlot(i: number): Slot {
+    const { ctx } = this;
     const U = GPUBufferUsage;
-    const maxBuffer = this.ctx.limits.maxBufferSize;
     const slot: Slot = {
-      data: new GrowableBuffer(d, `keccak data ${i}`, U.STORAGE | U.COPY_DST, binding),
-      offsets: new GrowableBuffer(d, `keccak offsets ${i}`, U.STORAGE | U.COPY_DST, binding),
-      order: new GrowableBuffer(d, `keccak order ${i}`, U.STORAGE | U.COPY_DST, binding),
-      digests: new GrowableBuffer(d, `keccak digests ${i}`, U.STORAGE | U.COPY_SRC, binding),
-      readback: new GrowableBuffer(d, `keccak readback ${i}`, U.MAP_READ | U.COPY_DST, maxBuffer),
-      params: d.createBuffer({ label: `keccak params ${i}`, size: 16, usage: U.UNIFORM | U.COPY_DST }),
+      data: ctx.growableBuffer(`keccak data ${i}`, U.STORAGE | U.COPY_DST),
+      offsets: ctx.growableBuffer(`keccak offsets ${i}`, U.STORAGE | U.COPY_DST),
+      order: ctx.growableBuffer(`keccak order ${i}`, U.STORAGE | U.COPY_DST),
+      digests: ctx.growableBuffer(`keccak digests ${i}`, U.STORAGE | U.COPY_SRC),
+      readback: ctx.growableBuffer(`keccak readback ${i}`, U.MAP_READ | U.COPY_DST, ctx.limits.maxBufferSize),
+      params: ctx.createBuffer({ label: `keccak params ${i}`, size: 16, usage: U.UNIFORM | U.COPY_DST }),
+      staging: ctx.growableBuffer(`keccak staging ${i}`, U.MAP_WRITE | U.COPY_SRC, ctx.limits.maxBufferSize),
       bindKey: '',
-      orderHost: new Uint32Array(0),
       paramsHost: new Uint32Array(4),
-      tail: new Uint8Array(8),
     };
     if (this.tuning.profile && this.ctx.hasTimestamps) {
       slot.timestamps = {
-        query: d.createQuerySet({ type: 'timestamp', count: 2 }),
-        resolve: d.createBuffer({ size: TIMESTAMP_BYTES, usage: U.QUERY_RESOLVE | U.COPY_SRC }),
+        query: ctx.device.createQuerySet({ type: 'timestamp', count: 2 }),
+        resolve: ctx.createBuffer({ size: TIMESTAMP_BYTES, usage: U.QUERY_RESOLVE | U.COPY_SRC }),
       };
     }
     return slot;
@@ -163,7 +187,7 @@ export class KeccakKernel {
       const from = i;
       let lo = off[2 * i]!;
       let hi = lo + off[2 * i + 1]!;
-      if (hi - lo > this.maxBinding - 8) {
+      if (hi - lo > this.maxBinding - MESSAGE_SLACK) {
         throw new BackendFaultError('webgpu', `message ${i} (${hi - lo} bytes) exceeds the device's storage binding limit`);
       }
       // Lockstep cost estimate: each SIMD group runs as many permutations as its longest message.
@@ -209,20 +233,35 @@ export class KeccakKernel {
       const n = c.to - c.from;
       const digestBytes = n * DIGEST_BYTES;
       const readBytes = digestBytes + (slot.timestamps ? TIMESTAMP_BYTES : 0);
-      const device = this.ctx.device;
-      let readback!: GPUBuffer;
-      const submitted = this.ctx.scoped('keccak256 dispatch', () => {
-        readback = this.submit(batch, c, slot, device);
-      });
-      this.hooks.afterSubmit?.(device);
-      await Promise.all([submitted, this.ctx.mapRead(readback, readBytes, this.mapTimeoutMs)]);
-      const mapped = new Uint8Array(readback.getMappedRange(0, readBytes));
-      out.set(mapped.subarray(0, digestBytes), c.from * DIGEST_BYTES);
-      if (slot.timestamps) {
-        const t = new BigUint64Array(mapped.slice(digestBytes, readBytes).buffer);
-        this.stats.kernelNs += Number(t[1]! - t[0]!);
+      const layout = stagingLayout(c);
+      const stage = this.stats.stageMs;
+      const t0 = performance.now();
+      const staging = slot.staging.ensure(layout.total);
+      await this.ctx.map(staging, GPUMapMode.WRITE, layout.total);
+      const t1 = performance.now();
+      try {
+        this.fill(new Uint8Array(staging.getMappedRange(0, layout.total)), batch, c, layout);
+        staging.unmap();
+      } catch (e) {
+        throw await this.ctx.fault('keccak256 staging', e);
       }
-      readback.unmap();
+      const t2 = performance.now();
+      let t3 = t2;
+      await this.ctx.roundTrip('keccak256 dispatch', () => this.submit(c, slot, layout), readBytes, (mapped) => {
+        t3 = performance.now();
+        out.set(mapped.subarray(0, digestBytes), c.from * DIGEST_BYTES);
+        if (slot.timestamps) {
+          const t = new BigUint64Array(mapped.slice(digestBytes, readBytes).buffer);
+          this.stats.kernelNs += Number(t[1]! - t[0]!);
+        }
+      });
+      const t4 = performance.now();
+      stage.stagingWait += t1 - t0;
+      stage.copyIn += t2 - t1;
+      stage.device += t3 - t2;
+      stage.copyOut += t4 - t3;
+      this.stats.uploadBytes += layout.total;
+      this.stats.readbackBytes += digestBytes;
       this.stats.dispatches++;
       if (c.sort) this.stats.sortedDispatches++;
       this.stats.messages += n;
@@ -231,28 +270,29 @@ export class KeccakKernel {
     }
   }
 
-  /** Uploads a chunk into a slot's buffers, dispatches, and queues the copy to the readback buffer it returns. */
-  private submit(batch: PackedMessages, c: Chunk, slot: Slot, device: GPUDevice): GPUBuffer {
+  /** Copies a chunk's message bytes, offsets and (when sorted) order into its mapped staging buffer. */
+  private fill(dst: Uint8Array, batch: PackedMessages, c: Chunk, layout: StagingLayout): void {
+    const dataLen = c.dataEnd - c.dataStart;
+    dst.set(batch.data.subarray(c.dataStart, c.dataEnd));
+    // The shader masks what lies past each message, but a reused buffer must not upload a previous chunk's bytes.
+    dst.fill(0, dataLen, layout.dataBytes);
+    const n = c.to - c.from;
+    const words = new Uint32Array(dst.buffer, dst.byteOffset, layout.total / 4);
+    words.set(batch.offsets.subarray(2 * c.from, 2 * c.to), layout.offsetsAt / 4);
+    if (c.sort) this.sortOrder(batch, c, words.subarray(layout.orderAt / 4, layout.orderAt / 4 + n));
+  }
+
+  /** Copies the staged chunk into the slot's storage buffers, dispatches, and queues the copy to the readback buffer it returns. */
+  private submit(c: Chunk, slot: Slot, layout: StagingLayout): GPUBuffer {
+    const { device } = this.ctx;
     const n = c.to - c.from;
     const q = device.queue;
-    const dataLen = c.dataEnd - c.dataStart;
-    const aligned = dataLen & ~3;
-    const data = slot.data.ensure(aligned + slot.tail.length);
+    const staging = slot.staging.ensure(layout.total);
+    const data = slot.data.ensure(layout.dataBytes);
     const offsets = slot.offsets.ensure(n * 8);
     const order = slot.order.ensure(c.sort ? n * 4 : 4);
     const digests = slot.digests.ensure(n * DIGEST_BYTES);
     const readback = slot.readback.ensure(n * DIGEST_BYTES + (slot.timestamps ? TIMESTAMP_BYTES : 0));
-
-    if (aligned > 0) q.writeBuffer(data, 0, batch.data, c.dataStart, aligned);
-    slot.tail.fill(0);
-    slot.tail.set(batch.data.subarray(c.dataStart + aligned, c.dataEnd));
-    q.writeBuffer(data, aligned, slot.tail);
-    q.writeBuffer(offsets, 0, batch.offsets, 2 * c.from, 2 * n);
-    if (c.sort) {
-      if (slot.orderHost.length < n) slot.orderHost = new Uint32Array(2 ** Math.ceil(Math.log2(n)));
-      this.sortOrder(batch, c, slot.orderHost);
-      q.writeBuffer(order, 0, slot.orderHost, 0, n);
-    }
     slot.paramsHost.set([n, c.dataStart, c.sort ? 1 : 0, 0]);
     q.writeBuffer(slot.params, 0, slot.paramsHost);
 
@@ -268,6 +308,9 @@ export class KeccakKernel {
     const groups = Math.ceil(n / this.tuning.workgroupSize);
     const x = Math.min(groups, this.ctx.limits.maxComputeWorkgroupsPerDimension);
     const enc = device.createCommandEncoder();
+    enc.copyBufferToBuffer(staging, 0, data, 0, layout.dataBytes);
+    enc.copyBufferToBuffer(staging, layout.offsetsAt, offsets, 0, n * 8);
+    if (c.sort) enc.copyBufferToBuffer(staging, layout.orderAt, order, 0, n * 4);
     const pass = enc.beginComputePass(
       slot.timestamps
         ? { timestampWrites: { querySet: slot.timestamps.query, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 } }
@@ -285,4 +328,13 @@ export class KeccakKernel {
     q.submit([enc.finish()]);
     return readback;
   }
+}
+
+/** A chunk's staging layout: data (padded to a word, plus a zero word), offsets, order. */
+function stagingLayout(c: Chunk): StagingLayout {
+  const n = c.to - c.from;
+  const dataBytes = ((c.dataEnd - c.dataStart + 3) & ~3) + 4;
+  const offsetsAt = dataBytes;
+  const orderAt = offsetsAt + n * 8;
+  return { dataBytes, offsetsAt, orderAt, total: orderAt + (c.sort ? n * 4 : 0) };
 }

@@ -6,8 +6,8 @@ import type { AdapterDescription } from './adapter-kind.js';
 import { resolveWebGpuOptions, type KeccakTuning, type WebGpuOptions } from './config.js';
 import { GpuContext } from './device.js';
 import { KeccakKernel } from './keccak-kernel.js';
-import { createRecoverKernel, type RecoveredAddresses, type RecoverKernel } from './secp256k1/recover-kernel.js';
-import { readShader } from './shader-source.js';
+import { RecoverKernel, type RecoveredAddresses } from './secp256k1/recover-kernel.js';
+import type { VulkanSetup } from './vulkan-environment.js';
 
 /** The kernels this backend runs, by name; a kernel is built on one context and dies with it. */
 export interface WebGpuKernels {
@@ -23,9 +23,8 @@ interface GpuKernel {
 
 /** How each kernel is built on a context: lazily, on the first batch that needs it. */
 const KERNEL_FACTORIES: { [K in keyof WebGpuKernels]: (ctx: GpuContext, o: WebGpuOptions) => Promise<WebGpuKernels[K]> } = {
-  keccak256: (ctx, o) => KeccakKernel.create(ctx, o.keccak, o.mapTimeoutMs, o.faults),
-  ecrecover: (ctx, o) =>
-    createRecoverKernel(ctx.device, readShader, { mapRead: (buffer, size) => ctx.mapRead(buffer, size, o.mapTimeoutMs) }),
+  keccak256: (ctx, o) => KeccakKernel.create(ctx, o.keccak),
+  ecrecover: (ctx, o) => RecoverKernel.create(ctx, o.ecrecover),
 };
 
 /** One acquired device and the kernels built on it so far. */
@@ -66,7 +65,10 @@ export class WebGpuBackend implements Backend {
   readonly health = { faults: 0, reacquisitions: 0, lastFault: undefined as string | undefined };
   private session: Promise<Session> | undefined;
   private adapter: AdapterDescription;
+  private readonly vulkan: VulkanSetup;
   private closed = false;
+  /** Batches running, which close() lets finish before it destroys their device. */
+  private readonly running = new Set<Promise<unknown>>();
 
   private constructor(
     first: Session,
@@ -74,6 +76,7 @@ export class WebGpuBackend implements Backend {
   ) {
     this.session = Promise.resolve(first);
     this.adapter = first.ctx.info;
+    this.vulkan = first.ctx.vulkan;
   }
 
   /** Acquires a device; throws BackendUnavailableError when there is no adapter. */
@@ -90,6 +93,8 @@ export class WebGpuBackend implements Backend {
       kind: this.adapter.kind,
       kernels: [...this.kernels],
       details: {
+        adapterChoice: this.vulkan.choice,
+        ...(this.vulkan.drivers.length > 0 ? { vulkanDrivers: this.vulkan.drivers.join(', ') } : {}),
         vendor: this.adapter.vendor,
         architecture: this.adapter.architecture,
         adapterDevice: this.adapter.device,
@@ -128,14 +133,24 @@ export class WebGpuBackend implements Backend {
     return (await this.current()).ctx;
   }
 
+  /** Lets running batches finish, then destroys the kernels' buffers and the device. */
   async close(): Promise<void> {
     this.closed = true;
+    await Promise.allSettled(this.running);
     const s = this.session;
     this.session = undefined;
     if (s) (await s.catch(() => undefined))?.dispose();
   }
 
-  private async run<K extends keyof WebGpuKernels, T>(name: K, fn: (k: WebGpuKernels[K]) => Promise<T>): Promise<T> {
+  private run<K extends keyof WebGpuKernels, T>(name: K, fn: (k: WebGpuKernels[K]) => Promise<T>): Promise<T> {
+    const batch = this.runOnSession(name, fn);
+    this.running.add(batch);
+    const forget = () => this.running.delete(batch);
+    batch.then(forget, forget);
+    return batch;
+  }
+
+  private async runOnSession<K extends keyof WebGpuKernels, T>(name: K, fn: (k: WebGpuKernels[K]) => Promise<T>): Promise<T> {
     let pending = this.current();
     let session: Session | undefined;
     try {

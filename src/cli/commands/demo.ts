@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { createAccelerator, type Accelerator, type BackendName, type Signature } from '../../index.js';
@@ -7,8 +6,9 @@ import { loadFixture } from '../../evm/fixture.js';
 import { replayFixture, type ReplayReport } from '../../evm/replay.js';
 import { WorkerPool } from '../../evm/worker-pool.js';
 import { packageRoot } from '../../package-root.js';
-import { Progress } from '../../../bench/progress.js';
-import { formatRate, rate } from '../../../bench/timing.js';
+import { Progress } from '../../bench/progress.js';
+import { formatRate, rate } from '../../bench/timing.js';
+import { intOption, MAX_WORKERS, parseCommandLine } from '../usage.js';
 
 /**
  * The bundled blocks: the largest mainnet fixtures (where parallelism and batched recovery pay off)
@@ -47,22 +47,26 @@ async function kernelRates(accel: Accelerator): Promise<KernelRate[]> {
 type DemoBlock = Omit<ReplayReport, 'mismatches'> & { mismatches: number };
 
 /**
- * `evm-accel demo [--json] [--workers N]`: the backends found, the bundled mainnet blocks replayed
+ * `evm-accel demo [--json] [--workers N] [--blocks N]`: the backends found, the bundled mainnet blocks replayed
  * sequentially (plain ethereumjs runBlock) and in parallel (Block-STM with batched sender recovery
  * on the best backend), each verified against its header and against the sequential result, and
  * the kernels' throughput per backend.
  */
 export async function demo(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean', default: false }, workers: { type: 'string' } } });
+  const { values } = parseCommandLine(argv, {
+    options: { json: { type: 'boolean', default: false }, workers: { type: 'string' }, blocks: { type: 'string' } },
+  });
+  const workers = intOption('workers', values.workers, 1, MAX_WORKERS);
+  const demoBlocks = DEMO_BLOCKS.slice(0, intOption('blocks', values.blocks, 1, DEMO_BLOCKS.length));
   const say = (s: string) => void (values.json ? process.stderr : process.stdout).write(s);
   const accel = await createAccelerator();
-  const pool = WorkerPool.create(values.workers === undefined ? undefined : Number(values.workers));
+  const pool = WorkerPool.create(workers);
   try {
     say('backends:\n');
-    for (const b of accel.backends) say(`  ${b.name.padEnd(11)} ${b.status.padEnd(12)} ${b.device}${b.reason ? ` (${b.reason})` : ''}\n`);
-    const progress = new Progress(DEMO_BLOCKS.length + 1, 'demo');
+    for (const b of await accel.ready()) say(`  ${b.name.padEnd(11)} ${b.status.padEnd(12)} ${b.device}${b.reason ? ` (${b.reason})` : ''}\n`);
+    const progress = new Progress(demoBlocks.length + 1, 'demo');
     const blocks: DemoBlock[] = [];
-    for (const n of DEMO_BLOCKS) {
+    for (const n of demoBlocks) {
       const fx = await loadFixture(join(packageRoot(), 'test', 'fixtures', 'mainnet', `${n}.json.gz`));
       const { result: _r, mismatches, ...report } = await replayFixture(fx, { pool, accelerator: accel, sequential: true });
       blocks.push({ ...report, mismatches: mismatches.length });
