@@ -10,4 +10,5 @@
  */
 export { acceleratedCrypto, type AcceleratedCrypto } from './crypto-hooks.js';
 export { runBlockAccelerated, type RunBlockAcceleratedOpts } from './run-block.js';
+export type { Recheck } from '../evm/verified-execution.js';
 export { WorkerPool } from '../evm/worker-pool.js';
