@@ -25,6 +25,7 @@ export type {
 } from './runtime/types.js';
 export {
   executeBlock,
+  executeBlockVerified,
   WorkerPool,
   InMemoryStateSource,
   StateManagerSource,
@@ -33,4 +34,7 @@ export {
   type StateSource,
   type ExecuteBlockOptions,
   type ExecuteBlockResult,
+  type Recheck,
+  type VerifiedExecuteOptions,
+  type VerifiedExecution,
 } from './evm/index.js';

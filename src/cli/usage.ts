@@ -79,8 +79,10 @@ before execution, the block hash recomputed from the header fields (it binds eve
 parentHash (where the fixture has the parent's hash), transactionsRoot and each transaction's hash,
 sha3Uncles (blocks without uncles), withdrawalsRoot (Shanghai on), blobGasUsed (Cancun on); during
 it, every sender against the fixture's from; after it, gasUsed, logsBloom, receiptsRoot (Byzantium on)
-and requestsHash (where computed). Each block says what it checked and what it cannot check, and why
-(always the post-state root: the pre-state is partial). Exit code 0 only when every block matches.
+and requestsHash (Prague on), and the stateRoot of a built fixture (its pre-state is the whole world
+state). Each block says what it checked and what it cannot check, and why (a mainnet fixture's
+post-state root: its pre-state is partial). A block that fails a check is re-run with senders from
+the reference backend before it is called invalid. Exit code 0 only when every block matches.
   --workers N    worker threads (default: the available cores)
   --backend B    the backend that recovers senders (default: the best found, with fallback);
                  an unavailable one is an error

@@ -11,9 +11,21 @@ export { SenderPrefetcher } from './sender-prefetch.js';
 export { StateSourceError, TxError, UnsupportedBlockError } from './errors.js';
 export { CostModel, defaultCostModel, type ExecutionPath } from './cost-model.js';
 export { runBlockSequential } from './sequential.js';
-export { checkAgainstHeader, sameOutcome, BYZANTIUM_BLOCK, type BlockOutcome, type FieldCheck } from './outcome.js';
+export {
+  checkAgainstHeader,
+  uncheckedAgainstHeader,
+  sameOutcome,
+  BYZANTIUM_BLOCK,
+  type BlockOutcome,
+  type CheckedField,
+  type FieldCheck,
+  type UncheckedField,
+} from './outcome.js';
+export { checkFixtureBlock, type FixtureChecks } from './fixture-checks.js';
+export { executeBlockVerified, type Recheck, type VerifiedExecuteOptions, type VerifiedExecution } from './verified-execution.js';
+export { referenceRecovery } from './reference-recovery.js';
 export { loadFixture, listFixtures, type BlobSchedule, type BlockFixture, type ExpectedOutcome, type PreState, type PreStateAccount } from './fixture.js';
 export { blockFromRpc, fixtureBlock, FixtureBlockHashes, loadKzgOnce, mainnetCommon } from './chain.js';
 export { loadPreState, stateManagerFromPreState } from './pre-state.js';
-export { replayFixture, replayFixtures, type ReplayOptions, type ReplayReport } from './replay.js';
+export { replayFixture, replayFixtures, ReplayError, type ReplayOptions, type ReplayReport } from './replay.js';
 export type { TxOutcome } from './protocol.js';

@@ -60,26 +60,31 @@ export function fieldCheck(field: CheckedField, got: Uint8Array | bigint, expect
 
 /**
  * The header fields an execution outcome can be checked on: gasUsed and logsBloom always,
- * receiptsRoot from Byzantium on (before it, receipts hold intermediate roots of the whole world
- * state), and requestsHash where the header has one and the outcome computed it. The state root
- * is the caller's business: only a full pre-state reproduces it.
+ * requestsHash where the header has one and the outcome computed it, and, when the outcome was
+ * computed over the whole world state (`wholeState`), the state root and the receipts root; over
+ * a partial pre-state, the receipts root from Byzantium on only (before it, each receipt holds an
+ * intermediate root of the whole world state) and never the state root.
  */
-export function checkAgainstHeader(block: Block, outcome: BlockOutcome): FieldCheck[] {
+export function checkAgainstHeader(block: Block, outcome: BlockOutcome, wholeState = false): FieldCheck[] {
   const h = block.header;
   const checks = [fieldCheck('gasUsed', outcome.gasUsed, h.gasUsed), fieldCheck('logsBloom', outcome.logsBloom, h.logsBloom)];
-  if (h.number >= BYZANTIUM_BLOCK) checks.push(fieldCheck('receiptsRoot', outcome.receiptsRoot, h.receiptTrie));
+  if (wholeState || h.number >= BYZANTIUM_BLOCK) checks.push(fieldCheck('receiptsRoot', outcome.receiptsRoot, h.receiptTrie));
   if (h.requestsHash !== undefined && outcome.requestsHash !== undefined) {
     checks.push(fieldCheck('requestsHash', outcome.requestsHash, h.requestsHash));
   }
+  if (wholeState) checks.push(fieldCheck('stateRoot', outcome.stateRoot, h.stateRoot));
   return checks;
 }
 
 /** The header fields about execution that {@link checkAgainstHeader} could not check on this block, with the reason. */
-export function uncheckedAgainstHeader(block: Block, outcome: BlockOutcome): UncheckedField[] {
+export function uncheckedAgainstHeader(block: Block, outcome: BlockOutcome, wholeState = false): UncheckedField[] {
   const h = block.header;
   const out: UncheckedField[] = [];
-  if (h.number < BYZANTIUM_BLOCK) {
-    out.push({ field: 'receiptsRoot', why: 'before Byzantium each receipt holds the world state root after its transaction' });
+  if (!wholeState) {
+    out.push({ field: 'stateRoot', why: 'the pre-state holds only what the block touches, not the whole world state' });
+    if (h.number < BYZANTIUM_BLOCK) {
+      out.push({ field: 'receiptsRoot', why: 'before Byzantium each receipt holds the world state root after its transaction' });
+    }
   }
   if (h.requestsHash !== undefined && outcome.requestsHash === undefined) {
     out.push({ field: 'requestsHash', why: 'the executor did not compute this block’s requests' });

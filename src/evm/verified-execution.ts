@@ -11,7 +11,7 @@ export interface VerifiedExecuteOptions extends ExecuteBlockOptions {
   judge(result: ExecuteBlockResult): FieldCheck[] | Promise<FieldCheck[]>;
 }
 
-/** A block an accelerated run found invalid, re-run with senders recovered by the reference backend. */
+/** A block an accelerated run found invalid, re-run with senders and authorities recovered by the reference backend. */
 export interface Recheck {
   /** Which path disagreed with the header: only the accelerated one (the block is valid), or both (it is not). */
   disagreed: 'accelerated' | 'both';
@@ -31,16 +31,17 @@ export interface VerifiedExecution {
 type Verdict = { result: ExecuteBlockResult; checks: FieldCheck[]; bad: FieldCheck[] } | { error: TxError };
 
 /** What the re-run uses, in words for messages. */
-export const REFERENCE_PATH = 'senders recovered by the reference backend (cpu-js)';
+export const REFERENCE_PATH = 'senders and 7702 authorities recovered by the reference backend (cpu-js)';
 
 /**
  * Executes a block and never calls it invalid because of an accelerator: when the outcome fails
  * `judge` (roots, gas, bloom differ from the header) or a transaction is rejected (a TxError: bad
  * signature, sender not the block's, nonce, funds...), the block is re-run from the same pre-state
- * with senders recovered by the reference backend before that verdict is given. If the re-run
- * passes, its outcome stands and `recheck` says the accelerated path disagreed; if it fails too,
- * its verdict is returned (mismatching checks) or thrown (a TxError saying both paths agree), and
- * the target is left at the pre-state, as after any invalid block.
+ * with senders (and EIP-7702 authorities, recovered in the same batch) from the reference backend
+ * before that verdict is given. If the re-run passes, its outcome stands and `recheck` says the
+ * accelerated path disagreed; if it fails too, its verdict is returned (mismatching checks) or
+ * thrown (a TxError saying both paths agree), and the target is left at the pre-state, as after
+ * any invalid block.
  * Blocks that pass on the first run cost nothing more than one state-root read. Other errors
  * (a crashed worker, an unsupported block) are not verdicts and are thrown as they are.
  */

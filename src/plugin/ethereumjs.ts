@@ -10,6 +10,7 @@
  */
 export { acceleratedCrypto, type AcceleratedCrypto } from './crypto-hooks.js';
 export { runBlockAccelerated, type RunBlockAcceleratedOpts } from './run-block.js';
+export type { Recheck } from '../evm/verified-execution.js';
 export { WorkerPool } from '../evm/worker-pool.js';
 export { SenderPrefetcher } from '../evm/sender-prefetch.js';
 export type { RecoveredSignatures } from '../evm/senders.js';

@@ -3,6 +3,7 @@ import type { EVMMockBlockchainInterface, ExecResult } from '@ethereumjs/evm';
 import { EVMError } from '@ethereumjs/evm';
 import { createAddressFromString, createCLRequest } from '@ethereumjs/util';
 import { Bloom, type RunBlockOpts, type RunBlockResult, type RunTxResult, type VM } from '@ethereumjs/vm';
+import { UnsupportedBlockError } from '../evm/errors.js';
 import type { ExecuteBlockOptions, ExecuteBlockResult } from '../evm/executor.js';
 import { fieldCheck, type FieldCheck } from '../evm/outcome.js';
 import type { TxOutcome } from '../evm/protocol.js';
@@ -97,6 +98,20 @@ async function validateBlock(vm: VM, block: Block, opts: RunBlockOpts): Promise<
   await block.validateData(false, true, opts.validateBlockSize ?? false);
 }
 
+/**
+ * The executor's workers run mainnet's rules at the block's hardfork: a VM on another chain (its
+ * CHAINID, its fork schedule) or with EIPs added to its hardfork would be served different
+ * results than its runBlock gives, so it is refused rather than served wrongly.
+ */
+function assertMainnetRules(vm: VM): void {
+  const c = vm.common;
+  if (c.chainId() !== 1n || c.eips().length > 0) {
+    throw new UnsupportedBlockError(
+      `runBlockAccelerated runs mainnet rules; this VM has chain id ${c.chainId()}${c.eips().length ? ` and extra EIPs ${c.eips().join(', ')}` : ''}`,
+    );
+  }
+}
+
 /** The header checks runBlock makes after execution, in its order; its message for each field. */
 const POST_CHECKS: { field: FieldCheck['field']; message: string; pick: (r: ExecuteBlockResult, b: Block) => [Uint8Array | bigint, Uint8Array | bigint] }[] = [
   // Made only where EIP-7685 is active (Prague on).
@@ -124,6 +139,7 @@ export async function runBlockAccelerated(vm: VM, opts: RunBlockAcceleratedOpts)
   let { block } = opts;
   const unsupported = UNSUPPORTED.filter((k) => opts[k] !== undefined && opts[k] !== false);
   if (unsupported.length) throw new Error(`runBlockAccelerated: ${unsupported.join(', ')} not supported`);
+  assertMainnetRules(vm);
   await vm._emit('beforeBlock', block);
   if (opts.setHardfork ?? vm['_setHardfork']) {
     vm.common.setHardforkBy({ blockNumber: block.header.number, timestamp: block.header.timestamp });

@@ -51,6 +51,18 @@ describe('a sender recovery that lies about one transaction', () => {
     expect(v.result.gasUsed).toBe(block.header.gasUsed);
   });
 
+  it('an authority lie (EIP-7702, Prague): the outcome differs from the header, the reference re-run agrees with it', async () => {
+    const fx = await loadFixture('test/fixtures/built/22431085-prague.json.gz');
+    // The batch holds the senders, then the authorities: the first authority is lied about.
+    const liar = lyingRecovery(accel(), fx.block.transactions.length);
+    const r = await replayFixture(fx, { pool: pools.get(2)!, accelerator: liar });
+    expect(liar.lies).toBe(1);
+    expect(r.match).toBe(true);
+    expect(r.recheck?.disagreed).toBe('accelerated');
+    expect(r.recheck?.accelerated).toMatch(/stateRoot differ from the header/);
+    expect(r.checked).toEqual(expect.arrayContaining(['requestsHash', 'stateRoot']));
+  });
+
   it('a block that is invalid stays invalid, and the error says both paths agree', async () => {
     const fx = await loadFixture(FIXTURE);
     fx.block.transactions[1]!.s = '0x' + (BigInt(fx.block.transactions[1]!.s as string) - 1n).toString(16);
@@ -58,7 +70,7 @@ describe('a sender recovery that lies about one transaction', () => {
     expect(err).toBeInstanceOf(Error);
     const cause = (err as Error).cause;
     expect(cause).toBeInstanceOf(TxError);
-    expect((cause as TxError).message).toMatch(/^transaction 1 .*bad signature.*\(the re-run with senders recovered by the reference backend \(cpu-js\) agrees\)/);
+    expect((cause as TxError).message).toMatch(/^transaction 1 .*bad signature.*\(the re-run with senders and 7702 authorities recovered by the reference backend \(cpu-js\) agrees\)/);
   });
 });
 

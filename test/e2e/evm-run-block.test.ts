@@ -140,6 +140,25 @@ describe('evm-accel run-block', () => {
     });
   });
 
+  it('a built fixture holds the whole world state: its state root and requests hash are checked, and a tampered one fails', async () => {
+    const file = 'test/fixtures/built/22431085-prague.json.gz';
+    const { code, lines } = await capture([file, '--json', '--workers', '2', ...FAST]);
+    expect(code).toBe(0);
+    const r = JSON.parse(lines[0]!);
+    expect(r.checked).toEqual(expect.arrayContaining(['requestsHash', 'stateRoot', 'receiptsRoot', 'parentHash']));
+    expect(r.unchecked.map((u: { field: string }) => u.field)).not.toContain('stateRoot');
+    const original = JSON.parse(gunzipSync(readFileSync(file)).toString());
+    for (const field of ['stateRoot', 'requestsHash']) {
+      const fx = structuredClone(original);
+      fx.block[field] = fx.block[field].slice(0, -1) + (fx.block[field].endsWith('0') ? '1' : '0');
+      const dir = mkdtempSync(join(tmpdir(), 'run-block-built-'));
+      writeFileSync(join(dir, '22431085.json.gz'), gzipSync(JSON.stringify(fx)));
+      const bad = await capture([join(dir, '22431085.json.gz'), '--json', '--workers', '2', ...FAST]);
+      expect(bad.code).toBe(1);
+      expect(JSON.parse(bad.lines[0]!).mismatches.map((m: { field: string }) => m.field)).toEqual(['hash', field]);
+    }
+  });
+
   it('refuses a forced backend that is unavailable (exit 2), instead of relabelling a fall-back', async () => {
     const saved = process.env['EVM_ACCEL_FPGA'];
     delete process.env['EVM_ACCEL_FPGA'];

@@ -37,6 +37,7 @@ describe('fault knobs: the batch is re-run on the next backend, nothing lost', (
     ['sim:stall-after=40,timeout-cycles=4000', /EAF_E_TIMEOUT/],
     ['sim:corrupt=7', /EAF_E_CORRUPT/],
     ['sim:drop=7', /EAF_E_DROPPED/],
+    ['sim:flip=7', /EAF_E_CORE/],
     ['sim:miscompute', /reference spot check/],
   ])('%s', async (target, error) => {
     const accel = await createAccelerator({ backends: ['fpga', 'cpu-native', 'cpu-js'], fpga: target, calibrate: false });
@@ -52,4 +53,20 @@ describe('fault knobs: the batch is re-run on the next backend, nothing lost', (
       await accel.close();
     }
   });
+});
+
+it('one digest wrong inside the card, in a 10,000-item batch: caught by the duplicate core, the batch re-run, nothing wrong reaches the caller', async () => {
+  const accel = await createAccelerator({ backends: ['fpga', 'cpu-native', 'cpu-js'], fpga: 'sim:flip=6543', calibrate: false });
+  try {
+    const msgs = corpus(10_000, 23);
+    const got = await accel.keccak256(msgs);
+    const wrong = msgs.filter((m, i) => hex(got[i]) !== hex(keccak_256(m))).length;
+    expect(wrong).toBe(0);
+    const s = accel.stats().backends;
+    expect(s.fpga.errors).toBe(1);
+    expect(s.fpga.lastError).toMatch(/EAF_E_CORE: core check: the card's duplicated cores disagreed on the digest for tag 6543/);
+    expect(s['cpu-native'].items.keccak256 + s['cpu-js'].items.keccak256).toBe(msgs.length);
+  } finally {
+    await accel.close();
+  }
 });

@@ -53,7 +53,7 @@ describe.each(['pipelined', 'iterative'])('fpga sim, %s core', (core) => {
     expect(d.name).toBe('fpga');
     expect(d.kind).toBe('software');
     expect(d.kernels).toEqual(['keccak256']);
-    expect(d.details).toMatchObject({ transport: 'sim', core, lanes: 1, contexts: core === 'pipelined' ? 32 : 2 });
+    expect(d.details).toMatchObject({ transport: 'sim', core, check: 'duplicate', lanes: 1, contexts: core === 'pipelined' ? 32 : 2 });
     expect(d.device).toMatch(/Verilator/);
   });
 
@@ -101,6 +101,8 @@ describe('fault knobs: the bridge detects, the backend throws, the next batch is
     { knob: 'stall-after=40', status: 'EAF_E_TIMEOUT', says: /stopped accepting/ },
     { knob: 'corrupt=17', status: 'EAF_E_CORRUPT', says: /fails its CRC/ },
     { knob: 'drop=33', status: 'EAF_E_DROPPED', says: /1 of 120 digests missing/ },
+    // Inside the card, after the main core: its CRC is valid, the duplicate core disagrees.
+    { knob: 'flip=50', status: 'EAF_E_CORE', says: /duplicated cores disagreed on the digest for tag 50/ },
   ];
   for (const core of ['pipelined', 'iterative']) {
     for (const c of cases) {
@@ -131,9 +133,16 @@ test('a bad target is unavailable, saying why', async () => {
   await expect(BACKEND_FACTORIES.fpga({ fpga: 'xdma:/nonexistent/xdma9' })).rejects.toThrow(/cannot open/);
 });
 
-test('the HDL test benches pass under iverilog with random valid/ready stalls', () => {
+test('the HDL test benches pass under iverilog with random valid/ready stalls, and a bit flipped after the core is flagged', () => {
   const log = execFileSync('make', ['-s', '-j2', '-C', 'hdl', 'tb'], { cwd: ROOT, encoding: 'utf8' });
-  expect(log).toMatch(/^PASS pipelined=1 contexts=32 .* input-stall-cycles=[1-9]/m);
-  expect(log).toMatch(/^PASS pipelined=0 contexts=2 .* input-stall-cycles=[1-9]/m);
+  expect(log).toMatch(/^PASS pipelined=1 check=1 inject=0 contexts=32 .* input-stall-cycles=[1-9]/m);
+  expect(log).toMatch(/^PASS pipelined=0 check=1 inject=0 contexts=2 .* input-stall-cycles=[1-9]/m);
+  // The flip hits the first of three blocks: only the disagreement carried to the digest flags it.
+  expect(log.match(/^flipped tag 20 came out flagged by the duplicate core$/gm)).toHaveLength(2);
+  expect(log).toMatch(/^PASS pipelined=1 check=1 inject=1 /m);
+  expect(log).toMatch(/^PASS pipelined=0 check=1 inject=1 /m);
+  // Without the check the same fault passes the CRC: what the link check alone cannot see.
+  expect(log).toMatch(/^flipped tag 20 came out wrong under a valid CRC \(no check\)$/m);
+  expect(log).toMatch(/^PASS pipelined=0 check=0 inject=1 /m);
   expect(log).not.toMatch(/FAIL/);
 });

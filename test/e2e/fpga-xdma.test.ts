@@ -18,6 +18,8 @@ const ROOT = new URL('../../', import.meta.url).pathname;
 const BLOCK_RECORD = 144;
 const FLAG_LAST = 1;
 const FLAG_FIRST = 2;
+/** EAF_CHECK_MISMATCH: XORed into the CRC of a digest the card's two cores disagreed on. */
+const CHECK_MISMATCH = 0xffffffff;
 
 /** A card on the far side of <dir>/fake_h2c_0 and <dir>/fake_c2h_0, with fault switches. */
 class FakeCard {
@@ -29,6 +31,8 @@ class FakeCard {
   corruptAt = -1;
   /** Index of a digest never sent. */
   dropAt = -1;
+  /** Index of a digest the card flags as one its duplicated cores disagreed on. */
+  flagAt = -1;
   /** Blocks after which the card stops reading its input. */
   stallAfter = -1;
   blocksIn = 0;
@@ -75,6 +79,7 @@ class FakeCard {
     out.set(digest, 8);
     out.writeUInt32LE(crc32(Buffer.concat([out.subarray(0, 4), out.subarray(8)])), 4);
     if (k === this.corruptAt) out[8 + 3]! ^= 0x10;
+    if (k === this.flagAt) out.writeUInt32LE((out.readUInt32LE(4) ^ CHECK_MISMATCH) >>> 0, 4);
     if (k !== this.dropAt) this.output.write(out);
   }
 
@@ -126,7 +131,7 @@ async function fault(msgs: Uint8Array[]): Promise<BackendFaultError> {
 test('describes the board', () => {
   const d = backend.describe();
   expect(d.kind).toBe('hardware');
-  expect(d.details).toMatchObject({ transport: 'xdma', core: 'pipelined', clock: '300 MHz', contexts: 32, lanes: 1 });
+  expect(d.details).toMatchObject({ transport: 'xdma', core: 'pipelined', check: 'duplicate', clock: '300 MHz', contexts: 32, lanes: 1 });
 });
 
 test('a batch streams through the card and back, matching @noble/hashes', async () => {
@@ -138,6 +143,13 @@ test('a digest damaged on the way is caught by its CRC', async () => {
   card.corruptAt = card.digestsOut + 5;
   expect((await fault(corpus(40, 5))).message).toMatch(/EAF_E_CORRUPT/);
   const msgs = corpus(80, 7);
+  expectDigests(await backend.keccak256(packMessages(msgs)), msgs);
+});
+
+test('a digest the card flags (its duplicated cores disagreed) is a core fault, not link damage', async () => {
+  card.flagAt = card.digestsOut + 3;
+  expect((await fault(corpus(40, 9))).message).toMatch(/EAF_E_CORE: core check: the card's duplicated cores disagreed on the digest for tag \d+/);
+  const msgs = corpus(80, 10);
   expectDigests(await backend.keccak256(packMessages(msgs)), msgs);
 });
 

@@ -1,14 +1,16 @@
-import { Hardfork } from '@ethereumjs/common';
+import { Common, Hardfork, Mainnet, Sepolia } from '@ethereumjs/common';
 import { createEVM, type EVMMockBlockchainInterface } from '@ethereumjs/evm';
 import { createAddressFromString, bytesToHex, hexToBytes, setLengthLeft, type PrefixedHexString } from '@ethereumjs/util';
 import { createVM, runBlock, type RunBlockOpts, type VM } from '@ethereumjs/vm';
 import { describe, expect, it } from 'vitest';
 import type { Block } from '@ethereumjs/block';
-import type { PreState } from '../../src/evm/fixture.js';
+import { UnsupportedBlockError } from '../../src/evm/errors.js';
+import { fixtureBlock, FixtureBlockHashes } from '../../src/evm/chain.js';
+import { loadFixture, type PreState } from '../../src/evm/fixture.js';
 import { stateManagerFromPreState } from '../../src/evm/pre-state.js';
 import type { Recheck } from '../../src/evm/verified-execution.js';
 import { runBlockAccelerated } from '../../src/plugin/run-block.js';
-import { ALICE, BOB, CAROL, basePreState, builtBlock, common, transfer, withHeader } from '../helpers/built-blocks.js';
+import { ALICE, BOB, CAROL, basePreState, builtBlock, common, transfer, withHeader } from '../helpers/single-blocks.js';
 import { useNativeAccelerator, useWorkerPools } from '../helpers/executor-fixtures.js';
 import { lyingRecovery } from '../helpers/lying-recovery.js';
 
@@ -38,6 +40,7 @@ const REASONS: [string, RegExp][] = [
   ['bloom', /invalid bloom/],
   ['gasUsed', /invalid gasUsed/],
   ['stateRoot', /invalid block stateRoot/],
+  ['requestsHash', /invalid requestsHash/],
 ];
 
 function reason(e: unknown): string {
@@ -91,6 +94,12 @@ describe('verdict parity with runBlock: a block that violates one rule', () => {
     const pre = basePreState();
     const block = await validBlock(pre);
     const { plain, fast } = await verdicts(block, pre, NO_HEADER);
+    expect([plain.reason, fast.reason]).toEqual(['valid', 'valid']);
+  });
+
+  it('a valid Prague block (requests, 7702 authorizations, whole world state) is valid on both', async () => {
+    const fx = await loadFixture('test/fixtures/built/22431085-prague.json.gz');
+    const { plain, fast } = await verdicts(await fixtureBlock(fx), fx.preState, NO_HEADER, { blockchain: new FixtureBlockHashes(fx.blockHashes) });
     expect([plain.reason, fast.reason]).toEqual(['valid', 'valid']);
   });
 
@@ -152,6 +161,15 @@ describe('verdict parity with runBlock: a block that violates one rule', () => {
     ['logs bloom', async () => ({ block: withHeader(await validBlock(), { logsBloom: new Uint8Array(256).fill(1) }), opts: NO_HEADER }), 'bloom'],
     ['gas used', async () => ({ block: withHeader(await validBlock(), { gasUsed: 21_001n }), opts: NO_HEADER }), 'gasUsed'],
     ['state root', async () => ({ block: withHeader(await validBlock(), { stateRoot: new Uint8Array(32).fill(1) }), opts: NO_HEADER }), 'stateRoot'],
+    [
+      'requests hash (a built Prague block over the whole world state)',
+      async () => {
+        const fx = await loadFixture('test/fixtures/built/22431085-prague.json.gz');
+        const block = withHeader(await fixtureBlock(fx), { requestsHash: new Uint8Array(32).fill(1) });
+        return { block, pre: fx.preState, opts: NO_HEADER, twin: { blockchain: new FixtureBlockHashes(fx.blockHashes) } };
+      },
+      'requestsHash',
+    ],
     ['receipts root and gas used: runBlock’s order names the receipts root', async () => ({ block: withHeader(await validBlock(), { receiptTrie: new Uint8Array(32).fill(1), gasUsed: 1n }), opts: NO_HEADER }), 'receiptTrie'],
   ];
 
@@ -213,4 +231,15 @@ it.each(['parallel', 'inline'] as const)('a sender recovery that lies about one 
   expect(rechecks).toEqual([{ disagreed: 'accelerated', accelerated: 'stateRoot differ from the header', reference: 'agrees with the header' }]);
   expect(bytesToHex(r.stateRoot)).toBe(bytesToHex(block.header.stateRoot));
   expect(bytesToHex(await vm.stateManager.getStateRoot())).toBe(bytesToHex(block.header.stateRoot));
+});
+
+it('a VM on another chain, or with EIPs beyond its hardfork, is refused rather than served mainnet rules', async () => {
+  const pre = basePreState();
+  const block = await validBlock(pre);
+  for (const c of [new Common({ chain: Sepolia, hardfork: Hardfork.Shanghai }), new Common({ chain: Mainnet, hardfork: Hardfork.Shanghai, eips: [1153] })]) {
+    const vm = await createVM({ common: c, stateManager: await stateManagerFromPreState(pre) });
+    const err = await runBlockAccelerated(vm, { block, accelerator: accel(), pool: pools.get(2)!, ...NO_HEADER }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UnsupportedBlockError);
+    expect(String(err)).toMatch(/runs mainnet rules; this VM has chain id/);
+  }
 });

@@ -31,6 +31,7 @@ const char *eaf_status_name(int status) {
     case EAF_E_TAG: return "EAF_E_TAG";
     case EAF_E_IO: return "EAF_E_IO";
     case EAF_E_NOMEM: return "EAF_E_NOMEM";
+    case EAF_E_CORE: return "EAF_E_CORE";
     default: return "EAF_E_UNKNOWN";
   }
 }
@@ -158,7 +159,13 @@ int eaf_keccak256(eaf_handle *h, const uint8_t *data, uint64_t data_len, const u
     left -= sent;
     for (size_t k = 0; rc == EAF_OK && k < got; k++) {
       const eaf_digest_record *d = &res[k];
-      if (eaf_digest_check(d->tag, d->digest) != d->check) {
+      const uint32_t crc = eaf_digest_check(d->tag, d->digest);
+      if (d->check == (crc ^ EAF_CHECK_MISMATCH)) {
+        rc = EAF_E_CORE;
+        eaf_errf(err, errlen, "core check: the card's duplicated cores disagreed on the digest for tag %u", d->tag);
+        break;
+      }
+      if (d->check != crc) {
         rc = EAF_E_CORRUPT;
         eaf_errf(err, errlen, "corrupt: the digest for tag %u fails its CRC", d->tag);
         break;

@@ -1,8 +1,10 @@
 /*
  * The "sim" transport: the Verilator model of hdl/keccak256.v (pipelined or iterative core),
- * clocked here. Block records drive the s_* stream, digests are taken off the m_* stream. The
- * fault knobs act at this boundary, where a real board's link would fail: the core stops
- * accepting (stall), a digest loses a bit on its way (corrupt) or never arrives (drop).
+ * clocked here, built with its integrity check (CHECK=1: duplicated cores) and fault-injection
+ * inputs (INJECT=1). Block records drive the s_* stream, digests are taken off the m_* stream.
+ * Most fault knobs act at this boundary, where a real board's link would fail: the core stops
+ * accepting (stall), a digest loses a bit on its way (corrupt) or never arrives (drop); `flip`
+ * acts inside the RTL, after the main core and before the comparison (a core fault).
  */
 #include <cstdio>
 #include <cstring>
@@ -24,7 +26,8 @@ struct Knobs {
   uint64_t stall_after = NONE;
   uint64_t corrupt = NONE;
   uint64_t drop = NONE;
-  bool miscompute = false;  // every digest wrong, CRC made to match: a core computing garbage
+  uint64_t flip = NONE;     // message tag whose first permutation output the RTL flips a bit of
+  bool miscompute = false;  // every digest wrong, check word made to match: a fault both cores share
   std::string bad;
 };
 
@@ -37,6 +40,7 @@ int parse_knob(void *ctx, const char *key, const char *val) {
   else if (std::strcmp(key, "stall-after") == 0 && eaf_parse_u64(val, &k.stall_after) == 0) {}
   else if (std::strcmp(key, "corrupt") == 0 && eaf_parse_u64(val, &k.corrupt) == 0) {}
   else if (std::strcmp(key, "drop") == 0 && eaf_parse_u64(val, &k.drop) == 0) {}
+  else if (std::strcmp(key, "flip") == 0 && eaf_parse_u64(val, &k.flip) == 0 && k.flip <= 0xFFFFFFFFull) {}
   else if (std::strcmp(key, "miscompute") == 0 && val == nullptr) k.miscompute = true;
   else {
     k.bad = kv;
@@ -49,6 +53,8 @@ int parse_knob(void *ctx, const char *key, const char *val) {
 struct Model {
   virtual ~Model() = default;
   virtual void reset() = 0;
+  /** Aims the RTL's fault injection at the message tagged `tag` (its first permutation output, bit `bit`). */
+  virtual void inject(uint32_t tag, uint8_t bit) = 0;
   /** One clock: drives the beat (or none), returns the handshakes seen before the edge. */
   virtual void cycle(const eaf_block_record *beat, bool &accepted, bool &digest, eaf_digest_record &out) = 0;
 };
@@ -60,6 +66,12 @@ struct ModelOf final : Model {
 
   ModelOf() { reset(); }
   ~ModelOf() override { top->final(); }
+
+  void inject(uint32_t tag, uint8_t bit) override {
+    top->inj_valid = 1;
+    top->inj_tag = tag;
+    top->inj_bit = bit;
+  }
 
   void reset() override {
     top->s_tvalid = 0;
@@ -161,7 +173,7 @@ void sim_recover(eaf_transport *t) { self(t)->model->reset(); }
 int sim_describe(eaf_transport *t, char *buf, size_t len) {
   Sim &s = *self(t);
   return std::snprintf(buf, len,
-                       "\"transport\":\"sim\",\"model\":\"Verilator %s, hdl/keccak256.v\",\"core\":\"%s\","
+                       "\"transport\":\"sim\",\"model\":\"Verilator %s, hdl/keccak256.v\",\"core\":\"%s\",\"check\":\"duplicate\","
                        "\"contexts\":%u,\"lanes\":1,\"clock\":\"simulated, cycle-accurate\",\"software\":true",
                        Verilated::productVersion(), s.knobs.pipelined ? "pipelined" : "iterative", s.base.contexts);
 }
@@ -175,12 +187,13 @@ void sim_close(eaf_transport *t) { delete self(t); }
 extern "C" eaf_transport *eaf_sim_open(const char *knobs, char *err, size_t errlen) {
   std::unique_ptr<Sim> s{new Sim};
   if (eaf_knobs_each(knobs, parse_knob, &s->knobs) != 0) {
-    eaf_errf(err, errlen, "bad sim knob \"%s\" (knobs: core=pipelined|iterative, timeout-cycles=N, stall-after=N, corrupt=K, drop=K, miscompute)",
+    eaf_errf(err, errlen, "bad sim knob \"%s\" (knobs: core=pipelined|iterative, timeout-cycles=N, stall-after=N, corrupt=K, drop=K, flip=K, miscompute)",
              s->knobs.bad.c_str());
     return nullptr;
   }
   if (s->knobs.pipelined) s->model.reset(new ModelOf<Vk256_pipe>);
   else s->model.reset(new ModelOf<Vk256_iter>);
+  if (s->knobs.flip != NONE) s->model->inject(uint32_t(s->knobs.flip), uint8_t(s->knobs.flip % 256));
   // The Makefile passes the CTX_W each model was built with.
   s->base.contexts = s->knobs.pipelined ? (1u << EAF_CTX_W_PIPE) : (1u << EAF_CTX_W_ITER);
   s->base.stream = sim_stream;

@@ -28,6 +28,7 @@ typedef struct {
   uint64_t timeout_ms;
   uint64_t clock_mhz;
   char core[16];
+  char check[16];
 } xdma_t;
 
 typedef struct {
@@ -126,9 +127,9 @@ static void xdma_recover(eaf_transport *t) {
 static int xdma_describe(eaf_transport *t, char *buf, size_t len) {
   xdma_t *x = (xdma_t *)t;
   return snprintf(buf, len,
-                  "\"transport\":\"xdma\",\"device\":\"%s\",\"core\":\"%s\",\"contexts\":%u,\"lanes\":1,"
+                  "\"transport\":\"xdma\",\"device\":\"%s\",\"core\":\"%s\",\"check\":\"%s\",\"contexts\":%u,\"lanes\":1,"
                   "\"clock\":\"%llu MHz\",\"software\":false",
-                  x->path, x->core, x->base.contexts, (unsigned long long)x->clock_mhz);
+                  x->path, x->core, x->check, x->base.contexts, (unsigned long long)x->clock_mhz);
 }
 
 static uint64_t xdma_cycles(eaf_transport *t) { (void)t; return 0; }
@@ -153,6 +154,8 @@ static int parse_knob(void *ctx, const char *key, const char *val) {
   else if (strcmp(key, "clock-mhz") == 0 && eaf_parse_u64(val, &v) == 0) p->x->clock_mhz = v;
   else if (strcmp(key, "core") == 0 && val != NULL && (strcmp(val, "pipelined") == 0 || strcmp(val, "iterative") == 0))
     snprintf(p->x->core, sizeof p->x->core, "%s", val);
+  else if (strcmp(key, "check") == 0 && val != NULL && (strcmp(val, "duplicate") == 0 || strcmp(val, "none") == 0))
+    snprintf(p->x->check, sizeof p->x->check, "%s", val);
   else {
     snprintf(p->bad, sizeof p->bad, "%s%s%s", key, val ? "=" : "", val ? val : "");
     return EAF_E_ARG;
@@ -168,6 +171,7 @@ eaf_transport *eaf_xdma_open(const char *spec, char *err, size_t errlen) {
   x->clock_mhz = 250;
   x->base.contexts = 32;
   snprintf(x->core, sizeof x->core, "pipelined");
+  snprintf(x->check, sizeof x->check, "duplicate");
   const char *comma = strchr(spec, ',');
   size_t plen = comma ? (size_t)(comma - spec) : strlen(spec);
   parse_t p = {.x = x};
@@ -178,7 +182,7 @@ eaf_transport *eaf_xdma_open(const char *spec, char *err, size_t errlen) {
   }
   memcpy(x->path, spec, plen);
   if (comma != NULL && eaf_knobs_each(comma + 1, parse_knob, &p) != 0) {
-    eaf_errf(err, errlen, "bad xdma knob \"%s\" (knobs: timeout-ms=N, contexts=N, core=pipelined|iterative, clock-mhz=N)", p.bad);
+    eaf_errf(err, errlen, "bad xdma knob \"%s\" (knobs: timeout-ms=N, contexts=N, core=pipelined|iterative, clock-mhz=N, check=duplicate|none)", p.bad);
     free(x);
     return NULL;
   }

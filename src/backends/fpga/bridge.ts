@@ -9,7 +9,7 @@ export const FPGA_LIBRARY: NativeLibrarySpec = {
   backend: 'fpga',
   source: 'fpga',
   file: 'libevmaccel_fpga.so',
-  abi: { fn: 'eaf_abi_version', version: 1 },
+  abi: { fn: 'eaf_abi_version', version: 2 },
   statusName: 'eaf_status_name',
   // It links the Verilator models of hdl/: built where Verilator is installed, never shipped prebuilt.
   prebuilt: false,
@@ -34,6 +34,8 @@ export class BridgeError extends Error {
 export interface BridgeDescription {
   transport: 'sim' | 'xdma';
   core: 'pipelined' | 'iterative';
+  /** The card's own integrity check: `duplicate` = two cores in lockstep, compared on every permutation. */
+  check: 'duplicate' | 'none';
   contexts: number;
   lanes: number;
   clock: string;

@@ -8,12 +8,10 @@ import { FPGA_ENV, resolveFpgaTarget } from './target.js';
 /**
  * Keccak-256 on the FPGA cores of hdl/, through the C bridge of native/fpga: a board over XDMA
  * or the Verilator model of the same RTL. Each batch is framed and streamed in one bridge call;
- * any fault the bridge detects (timeout, dropped or corrupt digest, bad tag) is thrown as a
- * BackendFaultError so the runtime re-runs the batch elsewhere.
- *
- * The bridge's CRC proves a digest crossed the link intact, not that the core computed it
- * right; so one digest per batch, at a random index, is recomputed on the CPU. A core that
- * computes wrong digests fails its first batch; the cost is one hash per batch.
+ * any fault the bridge detects (timeout, dropped or corrupt digest, bad tag, a digest the card's
+ * duplicated cores disagreed on) is thrown as a BackendFaultError so the runtime re-runs the batch
+ * elsewhere. What the card cannot see (a block damaged on its way in, a fault both cores share)
+ * is left to the runtime's verification of device results on the CPU (hdl/README.md).
  */
 export class FpgaBackend implements Backend {
   readonly name = 'fpga' as const;
@@ -37,7 +35,7 @@ export class FpgaBackend implements Backend {
       device: `FPGA ${i.core} Keccak-256 core, ${where}`,
       kind: i.software ? 'software' : 'hardware',
       kernels: [...this.kernels],
-      details: { target: this.target, transport: i.transport, core: i.core, clock: i.clock, lanes: i.lanes, contexts: i.contexts },
+      details: { target: this.target, transport: i.transport, core: i.core, check: i.check, clock: i.clock, lanes: i.lanes, contexts: i.contexts },
     };
   }
 
@@ -54,8 +52,6 @@ export class FpgaBackend implements Backend {
       const reason = e instanceof BridgeError ? e.message : `bridge call failed: ${String(e)}`;
       throw new BackendFaultError('fpga', reason, { cause: e });
     }
-    // The CRC proves a digest crossed the link intact, not that the core computed it right: the
-    // runtime's reference spot check on every device batch covers that (test/e2e/fpga-runtime.test.ts).
     return digests;
   }
 

@@ -6,6 +6,13 @@ import { createVM, runBlock } from '@ethereumjs/vm';
 import type { PreState } from '../../src/evm/fixture.js';
 import { stateManagerFromPreState } from '../../src/evm/pre-state.js';
 
+/*
+ * Single blocks built to pass or to break one rule (test/e2e/plugin-parity.test.ts): block 1 over a
+ * small pre-state, its roots computed from its contents, its execution fields from a plain runBlock
+ * when it is meant to execute, any header field replaceable afterwards. The chain builder in
+ * built-blocks/ makes valid blocks of whole chains; these are often invalid on purpose.
+ */
+
 /** A private key and its address (0x-hex), from a small integer: keys for built test blocks. */
 export function account(n: number): { key: Uint8Array; address: `0x${string}` } {
   const key = hexToBytes(`0x${n.toString(16).padStart(64, '0')}`);
