@@ -131,7 +131,7 @@ await accel.close();
   }, 600_000);
 
   it('bench runs without its optional peer and writes under the current directory', async () => {
-    const { stdout, stderr } = await sh('npx', ['evm-accel', 'bench', 'keccak', '--quick', '--json', '--backend', 'cpu-native'], consumer);
+    const { stdout, stderr } = await sh('npx', ['evm-accel', 'bench', 'keccak', '--quick', '--json', '--backend', 'cpu-native', '--verify', 'sample'], consumer);
     expect(stderr).toMatch(/hash-wasm is not installed/);
     const { keccak } = JSON.parse(stdout) as { keccak: { file: string; points: { contender: string }[] } };
     expect(new Set(keccak.points.map((p) => p.contender))).toEqual(new Set(['evm-accel cpu-native', '@noble/hashes']));

