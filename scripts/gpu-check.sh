@@ -81,9 +81,13 @@ if ((suites)); then
   else
     limit=1500
   fi
-  step "suites" "$limit" npx vitest run --project e2e \
+  # The suites' log is kept beside the figures (a .txt: *.log is not committed): the record of what passed.
+  mkdir -p "$out"
+  suites_log="$out/webgpu-suites-$kind-$(date -u +%Y-%m-%d).txt"
+  step "suites" "$limit" bash -o pipefail -c 'npx vitest run --project e2e --reporter=verbose "${@:2}" 2>&1 | tee "$1"' _ "$suites_log" \
     test/e2e/webgpu-keccak.test.ts test/e2e/webgpu-conformance.test.ts test/e2e/webgpu-secp256k1.test.ts \
     test/e2e/webgpu-faults.test.ts test/e2e/webgpu-teardown.test.ts test/e2e/webgpu-unavailable.test.ts
+  say "suites log: $suites_log"
 fi
 
 if ((bench)); then
