@@ -1,6 +1,7 @@
 /// <reference types="@webgpu/types" />
-import { dawnInstance } from '../../src/backends/webgpu/dawn.js';
+import { dawnInstance, loadDawn } from '../../src/backends/webgpu/dawn.js';
 import { GpuContext, type GpuContextOptions } from '../../src/backends/webgpu/device.js';
+import { adapterChoiceFromEnv, prepareVulkan } from '../../src/backends/webgpu/vulkan-environment.js';
 import { useSwiftShaderIfUnset } from './swiftshader.js';
 
 /**
@@ -9,6 +10,9 @@ import { useSwiftShaderIfUnset } from './swiftshader.js';
  */
 export async function gpuDeviceForTests(requiredLimits: Record<string, number> = {}): Promise<GPUDevice> {
   useSwiftShaderIfUnset();
+  // Vulkan set up as GpuContext.acquire sets it up (Dawn reads the environment when it starts).
+  await loadDawn();
+  prepareVulkan(adapterChoiceFromEnv());
   // The library's own instance, kept for the process (see dawnInstance for why it must be).
   const adapter = await (await dawnInstance([])).requestAdapter();
   if (!adapter) throw new Error('no WebGPU adapter (is SwiftShader installed?)');
