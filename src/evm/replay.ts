@@ -1,7 +1,7 @@
 import type { Block } from '@ethereumjs/block';
 import { bytesToHex } from '@ethereumjs/util';
 import { fixtureBlock, FixtureBlockHashes } from './chain.js';
-import type { ExecuteBlockResult } from './executor.js';
+import type { ExecuteBlockOptions, ExecuteBlockResult } from './executor.js';
 import { loadFixture, type BlockFixture } from './fixture.js';
 import { checkFixtureBlock, holdsWholeState } from './fixture-checks.js';
 import { checkAgainstHeader, sameOutcome, uncheckedAgainstHeader, type CheckedField, type FieldCheck, type UncheckedField } from './outcome.js';
@@ -52,6 +52,8 @@ export interface ReplayOptions {
   accelerator?: SenderRecovery;
   /** Also run plain sequential runBlock from the same pre-state and compare. */
   sequential?: boolean;
+  /** The execution path (see {@link ExecuteBlockOptions.mode}); default `auto`. */
+  mode?: ExecuteBlockOptions['mode'];
   /** Recovers senders ahead: the block's are taken from it (see {@link replayFixtures}). */
   prefetcher?: SenderPrefetcher;
 }
@@ -88,6 +90,7 @@ export async function replayFixture(fx: BlockFixture, opts: ReplayOptions, built
       target,
       pool: opts.pool,
       accelerator: opts.accelerator,
+      ...(opts.mode && { mode: opts.mode }),
       expectedSenders,
       ...signatures,
       judge: (r) => [sendersCheck(expectedSenders), ...checkAgainstHeader(block, r, whole)],

@@ -53,9 +53,10 @@ describe('a sender recovery that lies about one transaction', () => {
 
   it('an authority lie (EIP-7702, Prague): the outcome differs from the header, the reference re-run agrees with it', async () => {
     const fx = await loadFixture('test/fixtures/built/22431085-prague.json.gz');
-    // The batch holds the senders, then the authorities: the first authority is lied about.
+    // The batch holds the senders, then the authorities: the first authority is lied about. On the
+    // parallel path the workers take authorities from the batch (inline, runTx recovers its own).
     const liar = lyingRecovery(accel(), fx.block.transactions.length);
-    const r = await replayFixture(fx, { pool: pools.get(2)!, accelerator: liar });
+    const r = await replayFixture(fx, { pool: pools.get(2)!, accelerator: liar, mode: 'parallel' });
     expect(liar.lies).toBe(1);
     expect(r.match).toBe(true);
     expect(r.recheck?.disagreed).toBe('accelerated');
