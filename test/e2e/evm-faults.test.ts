@@ -3,17 +3,18 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { useNativeAccelerator } from '../helpers/executor-fixtures.js';
 import { SeededRandom } from '../helpers/random.js';
 import { fixtureBlock, FixtureBlockHashes } from '../../src/evm/chain.js';
-import { StateSourceError, TxError } from '../../src/evm/errors.js';
-import { executeBlock } from '../../src/evm/executor.js';
+import { StateSourceError, TxError, WorkerFailureError } from '../../src/evm/errors.js';
+import { executeBlock, type ExecuteBlockOptions } from '../../src/evm/executor.js';
 import { loadFixture } from '../../src/evm/fixture.js';
 import { stateManagerFromPreState } from '../../src/evm/pre-state.js';
 import { runBlockSequential } from '../../src/evm/sequential.js';
 import { InMemoryStateSource, StateManagerSource, type StateSource } from '../../src/evm/state-source.js';
 import { hotTokenTransfers, independentTransfers, type SyntheticBlock } from '../../src/evm/synthetic.js';
+import type { WorkerHangInjection } from '../../src/evm/worker-faults.js';
 import { WorkerPool } from '../../src/evm/worker-pool.js';
 
-// Faults injected into real blocks: workers terminated mid-block, a state source that never
-// answers or throws. The block completes right or fails with a typed error; the target is then
+// Faults injected into real blocks: workers terminated mid-block, workers whose thread really stops
+// answering (the pool's test-only hang injection), a state source that never answers or throws. The block completes right or fails with a typed error; the target is then
 // exactly the pre-state, and the same pool serves the next block.
 const accel = useNativeAccelerator();
 const pool = WorkerPool.create(2);
@@ -34,10 +35,10 @@ function killAfter(bytes: number, slot: number): () => void {
   };
 }
 
-async function runSynthetic(s: SyntheticBlock) {
+async function runSynthetic(s: SyntheticBlock, opts: Partial<ExecuteBlockOptions> = {}) {
   const target = await stateManagerFromPreState(s.preState);
   const source = new InMemoryStateSource({ preState: s.preState, blockHashes: {} });
-  return executeBlock(s.block, source, { target, pool, accelerator: accel(), mode: 'parallel' });
+  return executeBlock(s.block, source, { target, pool, accelerator: accel(), mode: 'parallel', ...opts });
 }
 
 async function expectSequential(s: SyntheticBlock, r: Awaited<ReturnType<typeof runSynthetic>>) {
@@ -71,6 +72,57 @@ describe('a worker that dies mid-block is replaced and its task re-run', () => {
     const r = await runSynthetic(s);
     expect(r.workerRestarts).toBe(0);
     await expectSequential(s, r);
+  });
+});
+
+/**
+ * A stall limit far above what one synthetic transaction takes, even on a loaded machine, and short
+ * enough for a test. The assertions do not depend on it: a false stall would only add a re-run.
+ */
+const STALL_MS = 500;
+
+/** Runs `body` on a fresh 2-worker pool whose workers hang as `hang` says (closed after). */
+async function withHangingPool<T>(hang: WorkerHangInjection, body: (p: WorkerPool) => Promise<T>): Promise<T> {
+  const p = WorkerPool.create(2, { testFaults: { hang } });
+  try {
+    return await body(p);
+  } finally {
+    await p.close();
+  }
+}
+
+describe('a worker that stops answering mid-block is terminated, replaced and its task re-run', () => {
+  const cases = [
+    { name: 'independent transfers, the worker spinning', block: () => independentTransfers(40), how: 'spin' },
+    { name: 'dependent token transfers, the worker deadlocked in Atomics.wait', block: () => hotTokenTransfers(30), how: 'wait' },
+  ] as const;
+  for (const c of cases) {
+    it(`${c.name}: the block completes identical to runBlock, the stall counted`, async () => {
+      const s = c.block();
+      const r = await withHangingPool({ tx: 17, times: 1, how: c.how }, (p) => runSynthetic(s, { pool: p, workerStallMs: STALL_MS }));
+      expect(r.workerStalls).toBeGreaterThanOrEqual(1);
+      expect(r.workerRestarts).toBeGreaterThanOrEqual(r.workerStalls);
+      await expectSequential(s, r);
+    });
+  }
+
+  it('hung more often than maxWorkerRestarts: WorkerFailureError, the target at the pre-state, the pool serves the next block', async () => {
+    const s = independentTransfers(30);
+    await withHangingPool({ tx: 11, times: 3, how: 'spin' }, async (p) => {
+      const target = await stateManagerFromPreState(s.preState);
+      const before = bytesToHex(await target.getStateRoot());
+      const source = new InMemoryStateSource({ preState: s.preState, blockHashes: {} });
+      const opts = { target, pool: p, accelerator: accel(), mode: 'parallel', workerStallMs: STALL_MS } as const;
+      const err = await executeBlock(s.block, source, { ...opts, maxWorkerRestarts: 2 }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(WorkerFailureError);
+      expect((err as WorkerFailureError).fault).toBe('stalled');
+      expect((err as WorkerFailureError).restarts).toBe(2);
+      expect((err as Error).message).toMatch(/stopped answering \(no progress for \d+ ms, limit 500 ms\) in the middle of block \d+, after 2 restarts/);
+      expect(bytesToHex(await target.getStateRoot())).toBe(before);
+      // The same pool and target, the hangs spent: the block runs right.
+      const r = await executeBlock(s.block, source, opts);
+      await expectSequential(s, r);
+    });
   });
 });
 
