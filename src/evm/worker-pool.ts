@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { MAX_SLOTS } from './scheduler.js';
 import { SharedLog } from './shared-log.js';
-import { workerFaultData, type WorkerFaultData, type WorkerHangInjection } from './worker-faults.js';
+import type { WorkerHangInjection } from './worker-faults.js';
 
 /** Where the worker script lives: built JavaScript next to this module, or the TypeScript dev entry. */
 function workerUrl(): URL {
@@ -15,8 +15,8 @@ export function defaultWorkers(): number {
 }
 
 /** A worker thread that does not keep the process alive by itself (the pool refs it while a block runs). */
-function startWorker(faults: WorkerFaultData | undefined): Worker {
-  const w = new Worker(workerUrl(), { workerData: faults });
+function startWorker(hang: WorkerHangInjection | undefined): Worker {
+  const w = new Worker(workerUrl(), { workerData: hang?.buffer });
   w.unref();
   return w;
 }
@@ -41,9 +41,9 @@ async function stop(worker: Worker): Promise<void> {
 /** Options of {@link WorkerPool.create}. */
 export interface WorkerPoolOptions {
   /**
-   * Test-only fault injection, off by default: a real hang of the worker that starts the given
-   * transaction (see worker-faults.ts), to test the executor's watchdog (`workerStallMs`).
-   * Never set outside tests.
+   * Test-only fault injection, absent by default: a switch that, once armed, really hangs the worker
+   * that starts a given transaction (see worker-faults.ts), to test the executor's watchdog
+   * (`workerStallMs`). Never set outside tests.
    */
   testFaults?: { hang: WorkerHangInjection };
 }
@@ -69,7 +69,7 @@ export class WorkerPool {
     readonly size: number,
     readonly logs: SharedLog[],
     readonly baseLog: SharedLog,
-    private readonly faults: WorkerFaultData | undefined,
+    private readonly hang: WorkerHangInjection | undefined,
   ) {}
 
   /** A pool of `size` workers (threads start on first use). */
@@ -79,7 +79,7 @@ export class WorkerPool {
       size,
       Array.from({ length: size }, () => SharedLog.create()),
       SharedLog.create(1 << 16),
-      opts.testFaults && workerFaultData(opts.testFaults.hang),
+      opts.testFaults?.hang,
     );
   }
 
@@ -98,7 +98,7 @@ export class WorkerPool {
   get workers(): readonly Worker[] {
     if (!this.threads) {
       this.startedAt = performance.now();
-      this.threads = Array.from({ length: this.size }, () => startWorker(this.faults));
+      this.threads = Array.from({ length: this.size }, () => startWorker(this.hang));
     }
     return this.threads;
   }
@@ -126,7 +126,7 @@ export class WorkerPool {
   async replace(slot: number): Promise<Worker> {
     const threads = this.workers as Worker[];
     const old = threads[slot]!;
-    const fresh = startWorker(this.faults);
+    const fresh = startWorker(this.hang);
     if (this.busy) fresh.ref();
     threads[slot] = fresh;
     await stop(old);

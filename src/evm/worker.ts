@@ -30,11 +30,11 @@ import type { StateKey } from './state-key.js';
 import { InMemoryStateSource, readSourceKey } from './state-source.js';
 import type { StateValue } from './state-value.js';
 import { ViewStateManager } from './view-state.js';
-import { hangIfInjected, type WorkerFaultData } from './worker-faults.js';
+import { hangIfInjected } from './worker-faults.js';
 
 const port = parentPort!;
-/** Test-only fault injection (see worker-faults.ts); undefined in every real pool. */
-const faults = workerData as WorkerFaultData | undefined;
+/** Test-only hang injection's switch (see worker-faults.ts); undefined in every real pool. */
+const hangSwitch = workerData as SharedArrayBuffer | undefined;
 const send = (m: FromWorker, transfer?: ArrayBuffer[]) => port.postMessage(m, transfer);
 
 /** How long an idle worker sleeps before looking at the scheduler again, should a wake-up be missed. */
@@ -209,7 +209,7 @@ class WorkerBlock {
 
   private async execute(task: ExecutionTask): Promise<void> {
     const t0 = performance.now();
-    hangIfInjected(faults, task.tx);
+    hangIfInjected(hangSwitch, task.tx);
     const tx = this.transaction(task.tx);
     // The transaction at the commit point speculates on nothing: its sender is read exactly, so a
     // nonce or balance runTx refuses is refused (a lazy read serves the nonce the transaction

@@ -10,14 +10,16 @@ import { stateManagerFromPreState } from '../../src/evm/pre-state.js';
 import { runBlockSequential } from '../../src/evm/sequential.js';
 import { InMemoryStateSource, StateManagerSource, type StateSource } from '../../src/evm/state-source.js';
 import { hotTokenTransfers, independentTransfers, type SyntheticBlock } from '../../src/evm/synthetic.js';
-import type { WorkerHangInjection } from '../../src/evm/worker-faults.js';
+import { WorkerHangInjection } from '../../src/evm/worker-faults.js';
 import { WorkerPool } from '../../src/evm/worker-pool.js';
 
 // Faults injected into real blocks: workers terminated mid-block, workers whose thread really stops
 // answering (the pool's test-only hang injection), a state source that never answers or throws. The block completes right or fails with a typed error; the target is then
 // exactly the pre-state, and the same pool serves the next block.
 const accel = useNativeAccelerator();
-const pool = WorkerPool.create(2);
+/** Makes the pool's workers hang when armed (test-only, see worker-faults.ts); inert until then. */
+const hang = WorkerHangInjection.create();
+const pool = WorkerPool.create(2, { testFaults: { hang } });
 afterAll(() => pool.close());
 
 /** Terminates a worker once the pool's logs hold `bytes` of results (polled from the main thread). */
@@ -81,16 +83,6 @@ describe('a worker that dies mid-block is replaced and its task re-run', () => {
  */
 const STALL_MS = 500;
 
-/** Runs `body` on a fresh 2-worker pool whose workers hang as `hang` says (closed after). */
-async function withHangingPool<T>(hang: WorkerHangInjection, body: (p: WorkerPool) => Promise<T>): Promise<T> {
-  const p = WorkerPool.create(2, { testFaults: { hang } });
-  try {
-    return await body(p);
-  } finally {
-    await p.close();
-  }
-}
-
 describe('a worker that stops answering mid-block is terminated, replaced and its task re-run', () => {
   const cases = [
     { name: 'independent transfers, the worker spinning', block: () => independentTransfers(40), how: 'spin' },
@@ -99,7 +91,9 @@ describe('a worker that stops answering mid-block is terminated, replaced and it
   for (const c of cases) {
     it(`${c.name}: the block completes identical to runBlock, the stall counted`, async () => {
       const s = c.block();
-      const r = await withHangingPool({ tx: 17, times: 1, how: c.how }, (p) => runSynthetic(s, { pool: p, workerStallMs: STALL_MS }));
+      hang.arm(17, 1, c.how);
+      const r = await runSynthetic(s, { workerStallMs: STALL_MS });
+      expect(hang.left).toBe(0);
       expect(r.workerStalls).toBeGreaterThanOrEqual(1);
       expect(r.workerRestarts).toBeGreaterThanOrEqual(r.workerStalls);
       await expectSequential(s, r);
@@ -108,21 +102,20 @@ describe('a worker that stops answering mid-block is terminated, replaced and it
 
   it('hung more often than maxWorkerRestarts: WorkerFailureError, the target at the pre-state, the pool serves the next block', async () => {
     const s = independentTransfers(30);
-    await withHangingPool({ tx: 11, times: 3, how: 'spin' }, async (p) => {
-      const target = await stateManagerFromPreState(s.preState);
-      const before = bytesToHex(await target.getStateRoot());
-      const source = new InMemoryStateSource({ preState: s.preState, blockHashes: {} });
-      const opts = { target, pool: p, accelerator: accel(), mode: 'parallel', workerStallMs: STALL_MS } as const;
-      const err = await executeBlock(s.block, source, { ...opts, maxWorkerRestarts: 2 }).catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(WorkerFailureError);
-      expect((err as WorkerFailureError).fault).toBe('stalled');
-      expect((err as WorkerFailureError).restarts).toBe(2);
-      expect((err as Error).message).toMatch(/stopped answering \(no progress for \d+ ms, limit 500 ms\) in the middle of block \d+, after 2 restarts/);
-      expect(bytesToHex(await target.getStateRoot())).toBe(before);
-      // The same pool and target, the hangs spent: the block runs right.
-      const r = await executeBlock(s.block, source, opts);
-      await expectSequential(s, r);
-    });
+    const target = await stateManagerFromPreState(s.preState);
+    const before = bytesToHex(await target.getStateRoot());
+    const source = new InMemoryStateSource({ preState: s.preState, blockHashes: {} });
+    const opts = { target, pool, accelerator: accel(), mode: 'parallel', workerStallMs: STALL_MS } as const;
+    hang.arm(11, 2, 'spin');
+    const err = await executeBlock(s.block, source, { ...opts, maxWorkerRestarts: 1 }).catch((e: unknown) => e);
+    expect(hang.left).toBe(0);
+    expect(err).toBeInstanceOf(WorkerFailureError);
+    expect((err as WorkerFailureError).fault).toBe('stalled');
+    expect((err as WorkerFailureError).restarts).toBe(1);
+    expect((err as Error).message).toMatch(/stopped answering \(no progress for \d+ ms, limit 500 ms\) in the middle of block \d+, after 1 restart$/);
+    expect(bytesToHex(await target.getStateRoot())).toBe(before);
+    // The same pool and target: the block runs right.
+    await expectSequential(s, await executeBlock(s.block, source, opts));
   });
 });
 
