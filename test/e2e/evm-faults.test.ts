@@ -1,4 +1,5 @@
 import { bytesToHex } from '@ethereumjs/util';
+import { createVM } from '@ethereumjs/vm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { useNativeAccelerator } from '../helpers/executor-fixtures.js';
 import { SeededRandom } from '../helpers/random.js';
@@ -12,6 +13,7 @@ import { InMemoryStateSource, StateManagerSource, type StateSource } from '../..
 import { hotTokenTransfers, independentTransfers, type SyntheticBlock } from '../../src/evm/synthetic.js';
 import { WorkerHangInjection } from '../../src/evm/worker-faults.js';
 import { WorkerPool } from '../../src/evm/worker-pool.js';
+import { runBlockAccelerated } from '../../src/plugin/run-block.js';
 
 // Faults injected into real blocks: workers terminated mid-block, workers whose thread really stops
 // answering (the pool's test-only hang injection), a state source that never answers or throws. The block completes right or fails with a typed error; the target is then
@@ -43,7 +45,7 @@ async function runSynthetic(s: SyntheticBlock, opts: Partial<ExecuteBlockOptions
   return executeBlock(s.block, source, { target, pool, accelerator: accel(), mode: 'parallel', ...opts });
 }
 
-async function expectSequential(s: SyntheticBlock, r: Awaited<ReturnType<typeof runSynthetic>>) {
+async function expectSequential(s: SyntheticBlock, r: { stateRoot: Uint8Array; receiptsRoot: Uint8Array; gasUsed: bigint }) {
   const seq = await runBlockSequential(s.block, await stateManagerFromPreState(s.preState), new FixtureBlockHashes({}));
   expect(bytesToHex(r.stateRoot)).toBe(bytesToHex(seq.stateRoot));
   expect(bytesToHex(r.receiptsRoot)).toBe(bytesToHex(seq.receiptsRoot));
@@ -116,6 +118,21 @@ describe('a worker that stops answering mid-block is terminated, replaced and it
     expect(bytesToHex(await target.getStateRoot())).toBe(before);
     // The same pool and target: the block runs right.
     await expectSequential(s, await executeBlock(s.block, source, opts));
+  });
+
+  it('runBlockAccelerated takes the same limits: WorkerFailureError naming its stall limit, the VM state untouched', async () => {
+    const s = independentTransfers(20);
+    const stateManager = await stateManagerFromPreState(s.preState);
+    const before = bytesToHex(await stateManager.getStateRoot());
+    const vm = await createVM({ common: s.block.common.copy(), stateManager, blockchain: new FixtureBlockHashes({}) as never });
+    hang.arm(9, 1, 'wait');
+    const run = { block: s.block, accelerator: accel(), pool, mode: 'parallel', skipBlockValidation: true, skipHeaderValidation: true, generate: true } as const;
+    const err = await runBlockAccelerated(vm, { ...run, workerStallMs: STALL_MS, maxWorkerRestarts: 0 }).catch((e: unknown) => e);
+    expect(hang.left).toBe(0);
+    expect(err).toBeInstanceOf(WorkerFailureError);
+    expect((err as Error).message).toMatch(/limit 500 ms\) in the middle of block \d+, after 0 restarts$/);
+    expect(bytesToHex(await stateManager.getStateRoot())).toBe(before);
+    await expectSequential(s, await runBlockAccelerated(vm, run));
   });
 });
 
