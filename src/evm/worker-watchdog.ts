@@ -9,6 +9,9 @@
  * A slot is watched only once its worker has beaten in the block (a thread still starting, loading
  * its modules, holds no task and is not judged), and only while the executor says it should work
  * (not while it waits for the main thread: a read of a slow state source, the KZG being loaded).
+ * Nor is anyone judged on time the main thread itself did not look — blocked, or the process
+ * suspended: a sample that comes late starts every clock afresh (a worker's question may still be
+ * waiting in the main thread's queue then).
  */
 export class WorkerWatchdog {
   /** Beat count when each slot's worker was started on the block: it has joined once the count differs. */
@@ -18,6 +21,8 @@ export class WorkerWatchdog {
   /** When each slot's count last moved, or it was last excused (performance.now()). */
   private readonly since: number[];
   private timer: NodeJS.Timeout | undefined;
+  private readonly periodMs: number;
+  private lastSample = performance.now();
 
   constructor(
     private readonly beats: (slot: number) => number,
@@ -31,12 +36,14 @@ export class WorkerWatchdog {
     this.joinedAfter = Array.from({ length: slots }, (_, slot) => beats(slot));
     this.seen = [...this.joinedAfter];
     this.since = this.seen.map(() => performance.now());
+    this.periodMs = Math.max(MIN_SAMPLE_MS, stallMs / SAMPLES_PER_LIMIT);
   }
 
   /** Starts sampling (never with an infinite limit); {@link stop} ends it. */
   start(): void {
     if (!Number.isFinite(this.stallMs)) return;
-    this.timer = setInterval(() => this.sample(), Math.max(MIN_SAMPLE_MS, this.stallMs / SAMPLES_PER_LIMIT));
+    this.lastSample = performance.now();
+    this.timer = setInterval(() => this.sample(), this.periodMs);
     this.timer.unref();
   }
 
@@ -52,10 +59,12 @@ export class WorkerWatchdog {
 
   private sample(): void {
     const now = performance.now();
+    const late = now - this.lastSample > LATE_SAMPLE * this.periodMs;
+    this.lastSample = now;
     for (let slot = 0; slot < this.seen.length; slot++) {
       const beats = this.beats(slot);
       const quiet = now - this.since[slot]!;
-      if (beats !== this.seen[slot] || beats === this.joinedAfter[slot] || !this.shouldWork(slot)) {
+      if (late || beats !== this.seen[slot] || beats === this.joinedAfter[slot] || !this.shouldWork(slot)) {
         this.seen[slot] = beats;
         this.since[slot] = now;
       } else if (quiet > this.stallMs) {
@@ -70,3 +79,5 @@ export class WorkerWatchdog {
 const SAMPLES_PER_LIMIT = 4;
 /** The shortest sampling period, whatever the limit. */
 const MIN_SAMPLE_MS = 10;
+/** A sample this many periods after the last one finds the main thread was not looking. */
+const LATE_SAMPLE = 2;

@@ -62,6 +62,22 @@ describe('WorkerWatchdog', () => {
     expect(stalls.length).toBe(1);
   });
 
+  it('judges no one on time the main thread did not look (blocked): its clocks start afresh', async () => {
+    vi.useRealTimers();
+    const s = Scheduler.create(1, 1, { window: 64, fallbackRatio: 0.5 });
+    const stalls: number[] = [];
+    const dog = new WorkerWatchdog((slot) => s.beatsOf(slot), 1, 200, () => true, (slot) => stalls.push(slot));
+    dog.start();
+    s.beat(0);
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    // Samples have seen the beat; now this thread (the main thread's event loop) blocks for five
+    // limits. The overdue sample runs before this timeout, and finds it was not looking.
+    for (const end = performance.now() + 1_000; performance.now() < end; );
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    dog.stop();
+    expect(stalls).toEqual([]);
+  });
+
   it('an infinite limit never samples', () => {
     const s = Scheduler.create(1, 1, { window: 64, fallbackRatio: 0.5 });
     const dog = new WorkerWatchdog((slot) => s.beatsOf(slot), 1, Infinity, () => true, () => {
