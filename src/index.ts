@@ -31,6 +31,8 @@ export {
   StateManagerSource,
   TxError,
   UnsupportedBlockError,
+  StateSourceError,
+  WorkerFailureError,
   type StateSource,
   type ExecuteBlockOptions,
   type ExecuteBlockResult,

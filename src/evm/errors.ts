@@ -37,6 +37,26 @@ export class StateSourceError extends Error {
   }
 }
 
+/**
+ * The block's EVM workers kept failing: one exited, crashed or stopped answering (made no progress
+ * within the executor's `workerStallMs`) once more than `maxWorkerRestarts` allows. Not a fault of
+ * the block: a node should retry it (the target is at the pre-state), not reject it.
+ */
+export class WorkerFailureError extends Error {
+  override readonly name = 'WorkerFailureError';
+  constructor(
+    /** The pool slot whose worker failed last. */
+    readonly slot: number,
+    /** How it failed: it exited or crashed, or it stopped answering. */
+    readonly fault: 'exited' | 'stalled',
+    /** Workers of the block that had failed before, each replaced. */
+    readonly restarts: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /** The transaction's hash; ethereumjs refuses to hash a transaction it deems unsigned (r or s zero), so hash its bytes then. */
 function safeHash(tx: TypedTransaction): string {
   try {

@@ -9,7 +9,7 @@ import { applyPostBlock, applyPrelude } from './block-steps.js';
 import { KZG_ON_DEMAND, loadKzgOnce } from './chain.js';
 import { ByteReader, readWriteSet } from './codec.js';
 import { defaultCostModel, predictedGas, type CostModel, type ExecutionPath } from './cost-model.js';
-import { StateSourceError, TxError } from './errors.js';
+import { StateSourceError, TxError, WorkerFailureError } from './errors.js';
 import type { RecoveredAuthorities } from './forks/authorities.js';
 import { commonSpec } from './forks/common-spec.js';
 import { assertSupported } from './forks/supported.js';
@@ -25,6 +25,7 @@ import { SharedBaseLog } from './shared-base.js';
 import { readSourceKey, type StateSource } from './state-source.js';
 import type { StateValue } from './state-value.js';
 import { WorkerPool } from './worker-pool.js';
+import { WorkerWatchdog } from './worker-watchdog.js';
 
 export { FALLBACK_SPAN, FALLBACK_WINDOW } from './scheduler.js';
 
@@ -69,8 +70,22 @@ export interface ExecuteBlockOptions {
    * {@link StateSourceError} (default: no limit).
    */
   readTimeoutMs?: number;
-  /** Times a block replaces a worker that died (exited, crashed) before it gives up (default 3). */
+  /**
+   * Times a block replaces a worker that died (exited, crashed) or stopped answering before it
+   * gives up with a {@link WorkerFailureError} (default 3).
+   */
   maxWorkerRestarts?: number;
+  /**
+   * Milliseconds a worker may go without progress — no task taken or finished, no commit, no idle
+   * turn — while it should be working, before it counts as stuck (an endless loop, a deadlock, a
+   * native call that never returns): it is terminated and replaced, and its task re-run. Time a
+   * worker spends waiting for the main thread (a state-source read, the KZG loading) does not count.
+   * Default 60 000: one legal transaction can keep ethereumjs busy for seconds (a block-sized
+   * transaction of costly precompile calls or memory expansion runs at a few Mgas/s, slower on a
+   * loaded machine), and a false stall costs a re-run; a limit an order of magnitude above the
+   * slowest transaction seen still ends a real hang in a minute. `Infinity` turns the watchdog off.
+   */
+  workerStallMs?: number;
   /**
    * Senders the block is known to have (a fixture's `from`, 0x-hex per transaction): a recovered
    * sender that differs is reported as a bad signature of that transaction instead of executing.
@@ -93,8 +108,10 @@ export interface ExecuteBlockResult extends BlockOutcome {
   fallbacks: number;
   /** The path the block took. */
   path: ExecutionPath;
-  /** Workers that died during the block and were replaced (their tasks re-run). */
+  /** Workers that died or stopped answering during the block and were replaced (their tasks re-run). */
   workerRestarts: number;
+  /** Of {@link workerRestarts}, the workers that stopped answering (see `workerStallMs`). */
+  workerStalls: number;
   /** Workers that ran it (0 inline). */
   workers: number;
   /**
@@ -181,7 +198,7 @@ async function runInline(block: Block, source: StateSource, target: StateManager
     out = await executeInline(block, source, target, senders);
   }
   const n = block.transactions.length;
-  return { ...out, executions: n, reExecutions: 0, inOrderTxs: 0, fallbacks: 0, workerRestarts: 0, stats: { workerMs: 0, runMs: 0, main: clock.read(n) } };
+  return { ...out, executions: n, reExecutions: 0, inOrderTxs: 0, fallbacks: 0, workerRestarts: 0, workerStalls: 0, stats: { workerMs: 0, runMs: 0, main: clock.read(n) } };
 }
 
 type RunOutcome = Omit<ExecuteBlockResult, 'path' | 'workers' | 'timings'> & { stats: { workerMs: number; runMs: number; main: MainThreadTimings } };
@@ -194,6 +211,8 @@ const FOLLOW_GAP_MS = 4;
 const COLLECTOR = 0;
 /** How long to wait for a failing worker's reason after it marked the block failed. */
 const FATAL_GRACE_MS = 2_000;
+/** Default of `workerStallMs` (see there why). */
+const WORKER_STALL_MS = 60_000;
 
 /**
  * One block on the pool, as the main thread sees it: it starts the workers on the shared
@@ -216,7 +235,13 @@ class BlockRun {
   /** Set once the net writes are in: a worker exiting after that no longer matters. */
   private finished = false;
   private restarts = 0;
+  private stalls = 0;
   private lastCrash: Error | undefined;
+  private readonly watchdog: WorkerWatchdog;
+  /** Per slot: requests its worker waits on the main thread for (reads, KZG calls): it is not stuck meanwhile. */
+  private readonly waiting: number[];
+  /** Slots whose worker is being replaced (the old thread not ended yet). */
+  private readonly replacing = new Set<number>();
   private shared: SharedArrayBuffer | undefined;
   private readonly listeners: (() => void)[] = [];
   /** From the workers' start to the last commit. */
@@ -244,6 +269,14 @@ class BlockRun {
     this.receipts = new ReceiptAccumulator(block);
     this.perTxRoots = !block.common.gteHardfork(Hardfork.Byzantium);
     this.signals = pool.workers.map(() => new Int32Array(new SharedArrayBuffer(8)));
+    this.waiting = pool.workers.map(() => 0);
+    this.watchdog = new WorkerWatchdog(
+      (slot) => this.scheduler.beatsOf(slot),
+      pool.size,
+      opts.workerStallMs ?? WORKER_STALL_MS,
+      (slot) => this.shouldWork(slot),
+      (slot, quietMs) => this.stalled(slot, quietMs),
+    );
   }
 
   async execute(): Promise<RunOutcome> {
@@ -267,6 +300,7 @@ class BlockRun {
     });
     this.pool.reset();
     this.pool.workers.forEach((worker, slot) => this.listen(worker, slot));
+    this.watchdog.start();
     try {
       this.pool.workers.forEach((worker, slot) => this.post(worker, this.begin(slot)));
       const r0 = performance.now();
@@ -277,6 +311,7 @@ class BlockRun {
       this.scheduler.fail(FailureKind.Aborted);
       throw e;
     } finally {
+      this.watchdog.stop();
       for (const worker of this.pool.workers) this.post(worker, { type: 'end' });
       this.listeners.forEach((off) => off());
     }
@@ -301,7 +336,7 @@ class BlockRun {
     };
     const onExit = (code: number) => {
       off();
-      void this.replace(slot, code);
+      void this.replace(slot, 'exited', `exited (code ${code}${this.lastCrash ? `: ${this.lastCrash.message}` : ''})`);
     };
     const off = () => {
       worker.off('message', onMessage);
@@ -315,18 +350,40 @@ class BlockRun {
     return off;
   }
 
+  /** Whether `slot`'s worker should be making progress now (see {@link WorkerWatchdog}). */
+  private shouldWork(slot: number): boolean {
+    if (this.waiting[slot]! > 0 || this.replacing.has(slot) || this.finished) return false;
+    const state = this.scheduler.state;
+    return state === BlockState.Running || (state === BlockState.Done && slot === COLLECTOR && this.net !== undefined);
+  }
+
+  /** A worker stopped answering: it is replaced as if it had died (its thread terminated by the replacement). */
+  private stalled(slot: number, quietMs: number): void {
+    this.listeners[slot]?.();
+    this.stalls++;
+    void this.replace(slot, 'stalled', `stopped answering (no progress for ${Math.round(quietMs)} ms, limit ${this.opts.workerStallMs ?? WORKER_STALL_MS} ms)`);
+  }
+
   /**
-   * A worker died mid-block: what it left half-done is undone in the scheduler (its execution is
-   * ready again under a new incarnation, a commit it had marked is completed, its lock released),
-   * a fresh worker takes its slot and log and joins the block. After `maxWorkerRestarts` the block
-   * fails instead.
+   * A worker died or stopped answering mid-block: the old thread is terminated, what it left
+   * half-done is undone in the scheduler (its execution is ready again under a new incarnation, a
+   * commit it had marked is completed, its lock released), a fresh worker takes its slot and log and
+   * joins the block. After `maxWorkerRestarts` the block fails instead.
    */
-  private async replace(slot: number, code: number): Promise<void> {
-    const why = `EVM worker ${slot} exited (code ${code}${this.lastCrash ? `: ${this.lastCrash.message}` : ''}) in the middle of block ${this.block.header.number}`;
+  private async replace(slot: number, fault: 'exited' | 'stalled', what: string): Promise<void> {
     if (this.scheduler.state === BlockState.Failed || this.finished) return;
-    if (++this.restarts > (this.opts.maxWorkerRestarts ?? 3)) return this.stop(new Error(why));
-    this.scheduler.recoverSlot(slot, (tx) => this.entry(tx).blockGasSpent);
+    const max = this.opts.maxWorkerRestarts ?? 3;
+    if (++this.restarts > max) {
+      const why = `EVM worker ${slot} ${what} in the middle of block ${this.block.header.number}, after ${max} restart${max === 1 ? '' : 's'}`;
+      return this.stop(new WorkerFailureError(slot, fault, this.restarts - 1, why));
+    }
+    this.replacing.add(slot);
     const fresh = await this.pool.replace(slot);
+    this.replacing.delete(slot);
+    // The old thread has ended: nothing it does can undo the recovery now, nor pass for the fresh one's beats.
+    this.scheduler.recoverSlot(slot, (tx) => this.entry(tx).blockGasSpent);
+    this.watchdog.restarted(slot);
+    this.waiting[slot] = 0;
     this.listen(fresh, slot);
     this.post(fresh, this.begin(slot));
     // A worker that dies while collecting: its successor (whose replica catches up from the logs) collects.
@@ -347,10 +404,10 @@ class BlockRun {
   private onMessage(worker: Worker, slot: number, m: FromWorker): void {
     switch (m.type) {
       case 'read':
-        this.serveRead(worker, m);
+        void this.answering(worker, slot, this.serveRead(worker, m));
         break;
       case 'kzg':
-        void this.serveKzg(slot, m.args);
+        void this.answering(worker, slot, this.serveKzg(slot, m.args));
         break;
       case 'net':
         this.net?.(m.writes);
@@ -363,13 +420,20 @@ class BlockRun {
     }
   }
 
-  private serveRead(worker: Worker, m: ReadRequest): void {
+  /** `slot`'s worker waits for the main thread until `served` settles. */
+  private async answering(worker: Worker, slot: number, served: Promise<void>): Promise<void> {
+    this.waiting[slot]!++;
+    await served;
+    if (this.pool.workers[slot] === worker) this.waiting[slot]!--;
+  }
+
+  private serveRead(worker: Worker, m: ReadRequest): Promise<void> {
     const p = this.clock.time('reads', (): Promise<StateValue | Uint8Array> => {
       if (m.what === 'state') return Promise.resolve(this.base.get(m.key));
       if (m.what === 'code') return this.base.code(m.address, m.codeHash);
       return withTimeout(this.source.getBlockHash(m.number), this.opts.readTimeoutMs, `blockhash ${m.number}`);
     });
-    p.then(
+    return p.then(
       (value) => {
         this.clock.time('reads', () => {
           if (m.what === 'state') this.sharedBase.publishState(m.key, value as StateValue);
@@ -446,7 +510,8 @@ class BlockRun {
     return new Promise<Uint8Array>((resolve, reject) => {
       this.net = resolve;
       this.wake = () => reject(this.workerError ?? new Error(`EVM worker failed: ${this.fatal?.error ?? 'unknown'}`));
-      this.post(this.pool.workers[COLLECTOR]!, { type: 'collect' });
+      // A collector being replaced is asked once its successor has begun the block (see replace).
+      if (!this.replacing.has(COLLECTOR)) this.post(this.pool.workers[COLLECTOR]!, { type: 'collect' });
     });
   }
 
@@ -470,6 +535,7 @@ class BlockRun {
       txs: this.receipts.outcomes,
       ...this.scheduler.counters,
       workerRestarts: this.restarts,
+      workerStalls: this.stalls,
       stats: { workerMs: this.workerMs(), runMs: this.runMs, main: this.clock.read(this.n) },
     };
   }

@@ -8,7 +8,7 @@ export { WorkerPool, defaultWorkers } from './worker-pool.js';
 export { InMemoryStateSource, StateManagerSource, type SourceSnapshot, type StateSource } from './state-source.js';
 export { recoverSenders, recoverSignatures, type RecoveredSignatures, type SenderRecovery } from './senders.js';
 export { SenderPrefetcher } from './sender-prefetch.js';
-export { StateSourceError, TxError, UnsupportedBlockError } from './errors.js';
+export { StateSourceError, TxError, UnsupportedBlockError, WorkerFailureError } from './errors.js';
 export { CostModel, defaultCostModel, type ExecutionPath } from './cost-model.js';
 export { runBlockSequential } from './sequential.js';
 export {

@@ -108,6 +108,12 @@ export class Scheduler {
   private readonly reExecAt: Int32Array;
   /** Per transaction: the block's gas used through it (once committed). */
   private readonly cumulativeGas: Float64Array;
+  /**
+   * Per slot: bumped by its worker at every turn of its task loop (a task taken, finished, a commit
+   * round, an idle wait of at most a few ms) and every commit — what the main thread's watchdog
+   * samples to tell a worker that stopped answering from one that works.
+   */
+  private readonly beats: Int32Array;
   readonly size: number;
   private readonly opts: SchedulerOptions;
 
@@ -124,6 +130,7 @@ export class Scheduler {
     this.ctl = ints(HEADER);
     this.status = ints(size);
     this.reExecAt = ints(size + 1);
+    this.beats = ints(slots);
     at = (at + 7) & ~7;
     this.loc = new BigInt64Array(buffer, at, size);
     this.cumulativeGas = new Float64Array(buffer, at + 8 * size, size);
@@ -132,7 +139,7 @@ export class Scheduler {
 
   /** A scheduler for a block of `size` transactions run by `slots` workers (the main thread creates it). */
   static create(size: number, slots: number, opts: SchedulerOptions): Scheduler {
-    const ints = HEADER + 2 * size + 1;
+    const ints = HEADER + 2 * size + 1 + slots;
     const buffer = new SharedArrayBuffer(((4 * ints + 7) & ~7) + 16 * size);
     const s = new Scheduler({ buffer, size, slots, ...opts });
     s.ctl[IN_ORDER_UNTIL] = -1;
@@ -197,6 +204,16 @@ export class Scheduler {
   private changed(): void {
     Atomics.add(this.ctl, GEN, 1);
     Atomics.notify(this.ctl, GEN);
+  }
+
+  /** `slot`'s worker made progress (see {@link beatsOf}). */
+  beat(slot: number): void {
+    Atomics.add(this.beats, slot, 1);
+  }
+
+  /** How often `slot`'s worker has made progress in this block: it stopped answering when this stands still while it should work. */
+  beatsOf(slot: number): number {
+    return Atomics.load(this.beats, slot);
   }
 
   /** Waits (blocking: workers only) until the generation moves past `seen` or `timeoutMs` passes. */

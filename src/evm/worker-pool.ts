@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { MAX_SLOTS } from './scheduler.js';
 import { SharedLog } from './shared-log.js';
+import type { WorkerHangInjection } from './worker-faults.js';
 
 /** Where the worker script lives: built JavaScript next to this module, or the TypeScript dev entry. */
 function workerUrl(): URL {
@@ -14,10 +15,37 @@ export function defaultWorkers(): number {
 }
 
 /** A worker thread that does not keep the process alive by itself (the pool refs it while a block runs). */
-function startWorker(): Worker {
-  const w = new Worker(workerUrl());
+function startWorker(hang: WorkerHangInjection | undefined): Worker {
+  const w = new Worker(workerUrl(), { workerData: hang?.buffer });
   w.unref();
   return w;
+}
+
+/**
+ * How long replacing a worker waits for the old thread to end. A thread stuck in JavaScript (a loop,
+ * `Atomics.wait`) ends at once; one stuck in a native call ends only when the call returns, and
+ * runs no more JavaScript then: the pool does not wait for it (it no longer keeps the process alive).
+ */
+const TERMINATE_WAIT_MS = 1_000;
+
+/** Terminates `worker`; resolves once it has ended, or after {@link TERMINATE_WAIT_MS} (it no longer keeps the process alive). */
+async function stop(worker: Worker): Promise<void> {
+  worker.unref();
+  let timer: NodeJS.Timeout | undefined;
+  const waited = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, TERMINATE_WAIT_MS).unref();
+  });
+  await Promise.race([worker.terminate(), waited]).finally(() => clearTimeout(timer));
+}
+
+/** Options of {@link WorkerPool.create}. */
+export interface WorkerPoolOptions {
+  /**
+   * Test-only fault injection, absent by default: a switch that, once armed, really hangs the worker
+   * that starts a given transaction (see worker-faults.ts), to test the executor's watchdog
+   * (`workerStallMs`). Never set outside tests.
+   */
+  testFaults?: { hang: WorkerHangInjection };
 }
 
 let shared: WorkerPool | undefined;
@@ -41,15 +69,17 @@ export class WorkerPool {
     readonly size: number,
     readonly logs: SharedLog[],
     readonly baseLog: SharedLog,
+    private readonly hang: WorkerHangInjection | undefined,
   ) {}
 
   /** A pool of `size` workers (threads start on first use). */
-  static create(size = defaultWorkers()): WorkerPool {
+  static create(size = defaultWorkers(), opts: WorkerPoolOptions = {}): WorkerPool {
     if (!Number.isInteger(size) || size < 1 || size > MAX_SLOTS) throw new RangeError(`workers must be an integer from 1 to ${MAX_SLOTS}, got ${size}`);
     return new WorkerPool(
       size,
       Array.from({ length: size }, () => SharedLog.create()),
       SharedLog.create(1 << 16),
+      opts.testFaults?.hang,
     );
   }
 
@@ -68,7 +98,7 @@ export class WorkerPool {
   get workers(): readonly Worker[] {
     if (!this.threads) {
       this.startedAt = performance.now();
-      this.threads = Array.from({ length: this.size }, startWorker);
+      this.threads = Array.from({ length: this.size }, () => startWorker(this.hang));
     }
     return this.threads;
   }
@@ -92,14 +122,14 @@ export class WorkerPool {
     this.baseLog.reset();
   }
 
-  /** Replaces the worker in `slot` with a fresh one (the old one is terminated); returns the new one. */
+  /** Replaces the worker in `slot` with a fresh one; returns the new one once the old one has ended (see {@link stop}). */
   async replace(slot: number): Promise<Worker> {
     const threads = this.workers as Worker[];
     const old = threads[slot]!;
-    const fresh = startWorker();
+    const fresh = startWorker(this.hang);
     if (this.busy) fresh.ref();
     threads[slot] = fresh;
-    await old.terminate();
+    await stop(old);
     return fresh;
   }
 
@@ -116,6 +146,6 @@ export class WorkerPool {
   async close(): Promise<void> {
     const threads = this.threads ?? [];
     this.threads = undefined;
-    await Promise.all(threads.map((w) => w.terminate()));
+    await Promise.all(threads.map(stop));
   }
 }

@@ -6,7 +6,7 @@
  * worker's log. The main thread is needed only for pre-block state the worker cannot read itself.
  */
 import { deserialize } from 'node:v8';
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { createBlockFromRLP, type Block } from '@ethereumjs/block';
 import type { CustomCrypto } from '@ethereumjs/common';
 import type { EVMMockBlockchainInterface } from '@ethereumjs/evm';
@@ -30,8 +30,11 @@ import type { StateKey } from './state-key.js';
 import { InMemoryStateSource, readSourceKey } from './state-source.js';
 import type { StateValue } from './state-value.js';
 import { ViewStateManager } from './view-state.js';
+import { hangIfInjected } from './worker-faults.js';
 
 const port = parentPort!;
+/** Test-only hang injection's switch (see worker-faults.ts); undefined in every real pool. */
+const hangSwitch = workerData as SharedArrayBuffer | undefined;
 const send = (m: FromWorker, transfer?: ArrayBuffer[]) => port.postMessage(m, transfer);
 
 /** How long an idle worker sleeps before looking at the scheduler again, should a wake-up be missed. */
@@ -175,10 +178,11 @@ class WorkerBlock {
     }
   }
 
-  /** Runs tasks until the block is over. */
+  /** Runs tasks until the block is over, beating (see Scheduler.beat) at every turn. */
   async run(): Promise<void> {
     const s = this.sched;
     while (s.state === BlockState.Running) {
+      s.beat(this.slot);
       const seen = s.generation;
       this.catchUp();
       if (await this.commitLoop()) continue;
@@ -205,6 +209,7 @@ class WorkerBlock {
 
   private async execute(task: ExecutionTask): Promise<void> {
     const t0 = performance.now();
+    hangIfInjected(hangSwitch, task.tx);
     const tx = this.transaction(task.tx);
     // The transaction at the commit point speculates on nothing: its sender is read exactly, so a
     // nonce or balance runTx refuses is refused (a lazy read serves the nonce the transaction
@@ -329,6 +334,7 @@ class WorkerBlock {
         return true;
       }
       if (!s.commit(c, entry.blockGasSpent)) continue;
+      s.beat(this.slot);
       this.own.delete(c.tx);
       progressed = true;
     }

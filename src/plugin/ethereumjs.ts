@@ -14,3 +14,4 @@ export type { Recheck } from '../evm/verified-execution.js';
 export { WorkerPool } from '../evm/worker-pool.js';
 export { SenderPrefetcher } from '../evm/sender-prefetch.js';
 export type { RecoveredSignatures } from '../evm/senders.js';
+export { StateSourceError, WorkerFailureError } from '../evm/errors.js';

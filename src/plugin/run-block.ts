@@ -14,8 +14,12 @@ import { StateManagerSource } from '../evm/state-source.js';
 import { executeBlockVerified, REFERENCE_PATH, type Recheck } from '../evm/verified-execution.js';
 import type { WorkerPool } from '../evm/worker-pool.js';
 
-/** `runBlock`'s options, plus the accelerator for sender recovery and the worker threads. */
-export interface RunBlockAcceleratedOpts extends RunBlockOpts {
+/**
+ * `runBlock`'s options, plus the accelerator for sender recovery, the worker threads, and the
+ * executor's fault limits (`readTimeoutMs`, `maxWorkerRestarts`, `workerStallMs`: see
+ * {@link ExecuteBlockOptions}).
+ */
+export interface RunBlockAcceleratedOpts extends RunBlockOpts, Pick<ExecuteBlockOptions, 'readTimeoutMs' | 'maxWorkerRestarts' | 'workerStallMs'> {
   /** Batched sender recovery (an evm-accel Accelerator); without one, ethereumjs recovers each sender. */
   accelerator?: SenderRecovery;
   /** Worker threads for a pool created for this block alone; ignored with `pool`. */
@@ -167,6 +171,9 @@ export async function runBlockAccelerated(vm: VM, opts: RunBlockAcceleratedOpts)
     ...(opts.mode && { mode: opts.mode }),
     ...(opts.senders && { senders: opts.senders }),
     ...(opts.authorities && { authorities: opts.authorities }),
+    ...(opts.readTimeoutMs !== undefined && { readTimeoutMs: opts.readTimeoutMs }),
+    ...(opts.maxWorkerRestarts !== undefined && { maxWorkerRestarts: opts.maxWorkerRestarts }),
+    ...(opts.workerStallMs !== undefined && { workerStallMs: opts.workerStallMs }),
   });
   if (recheck) opts.onRecheck?.(recheck);
   const bad = checks.find((c) => !c.match);
