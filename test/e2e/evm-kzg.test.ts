@@ -1,8 +1,16 @@
-import { bytesToHex } from '@ethereumjs/util';
-import type { KZG } from '@ethereumjs/util';
+import type { TxReceipt } from '@ethereumjs/vm';
+import { bytesToHex, computeVersionedHash, concatBytes, hexToBytes, type KZG } from '@ethereumjs/util';
 import nodeEthKzg from '@crate-crypto/node-eth-kzg';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { FixtureBlockHashes, KZG_ON_DEMAND } from '../../src/evm/chain.js';
+import { executeBlock } from '../../src/evm/executor.js';
 import { loadFastestKzg, loadKzgWasm, loadNodeEthKzg } from '../../src/evm/kzg.js';
+import { stateManagerFromPreState } from '../../src/evm/pre-state.js';
+import { runBlockSequential } from '../../src/evm/sequential.js';
+import { InMemoryStateSource } from '../../src/evm/state-source.js';
+import { addressOf, SyntheticBuilder, testKey } from '../../src/evm/synthetic.js';
+import { outcomeSummary } from '../helpers/built-fixtures.js';
+import { useNativeAccelerator, useWorkerPools } from '../helpers/executor-fixtures.js';
 
 // The native KZG (node-eth-kzg) that blocks load on demand, checked against kzg-wasm, the loader it
 // replaced (c-kzg compiled to WASM): the same commitments and proofs, and the same verdict on valid,
@@ -28,10 +36,11 @@ const hex = (b: Uint8Array) => bytesToHex(b);
 const lower = (xs: string[]) => xs.map((x) => x.toLowerCase());
 const flip = (h: string, at = 10) => h.slice(0, at) + (h[at] === '0' ? '1' : '0') + h.slice(at + 1);
 
+const ctx = nodeEthKzg.DasContextJs.create({ usePrecomp: false });
+
 describe('KZG loaders', () => {
   let native: KZG;
   let wasm: KZG;
-  const ctx = nodeEthKzg.DasContextJs.create({ usePrecomp: false });
 
   beforeAll(async () => {
     [native, wasm] = await Promise.all([loadNodeEthKzg(), loadKzgWasm()]);
@@ -96,5 +105,41 @@ describe('KZG loaders', () => {
     const args = [some.map(() => commitment), some, some.map((i) => cells[i]!), some.map((i) => proofs[i]!)] as const;
     expect(native.verifyCellKzgProofBatch(...args)).toBe(true);
     expect(wasm.verifyCellKzgProofBatch(...args)).toBe(true);
+  });
+});
+
+const POINT_EVALUATION = '0x' + '00'.repeat(19) + '0a';
+const status = (r: TxReceipt) => ('status' in r ? r.status : 'pre-Byzantium');
+
+describe('a block calling the point-evaluation precompile', () => {
+  const accel = useNativeAccelerator();
+  const pools = useWorkerPools([1]);
+
+  it('loads the KZG on demand and verifies for real: inline, in a worker and in plain runBlock alike', async () => {
+    const b = blob(11);
+    const commitment = ctx.blobToKzgCommitment(b);
+    const z = blob(12).subarray(0, 32);
+    const [proof, y] = ctx.computeKzgProof(b, z) as [Uint8Array, Uint8Array];
+    const versioned = hexToBytes(computeVersionedHash(bytesToHex(commitment), 1));
+    const wrongY = hexToBytes(flip(bytesToHex(y), 40) as `0x${string}`);
+    const caller = testKey('point evaluation');
+    const s = new SyntheticBuilder('prague').fund(addressOf(caller), 10n ** 18n);
+    s.tx(caller, { to: POINT_EVALUATION, data: concatBytes(versioned, z, y, commitment, proof), gasLimit: 200_000n });
+    s.tx(caller, { to: POINT_EVALUATION, data: concatBytes(versioned, z, wrongY, commitment, proof), gasLimit: 200_000n });
+    const { block, preState } = s.build();
+
+    // Nothing in this process has loaded the on-demand KZG yet: the first run finds it missing.
+    expect(KZG_ON_DEMAND.loaded).toBeUndefined();
+    const seq = await runBlockSequential(block, await stateManagerFromPreState(preState), new FixtureBlockHashes({}));
+    expect(KZG_ON_DEMAND.loaded).toBeDefined();
+    // The valid proof passes, the other fails and takes all its gas: a real verification.
+    expect(seq.receipts.map(status)).toEqual([1, 0]);
+    for (const mode of ['inline', 'parallel'] as const) {
+      const target = await stateManagerFromPreState(preState);
+      const source = new InMemoryStateSource({ preState, blockHashes: {} });
+      const r = await executeBlock(block, source, { target, pool: pools.get(1)!, accelerator: accel(), mode });
+      expect(r.receipts.map(status), mode).toEqual([1, 0]);
+      expect(outcomeSummary(r), mode).toEqual(outcomeSummary(seq));
+    }
   });
 });
