@@ -2,22 +2,22 @@ import { createBlockFromRPC, type Block } from '@ethereumjs/block';
 import { Common, Mainnet, type CustomCrypto } from '@ethereumjs/common';
 import type { EVMMockBlockchainInterface } from '@ethereumjs/evm';
 import { hexToBytes, type KZG } from '@ethereumjs/util';
-import { loadKZG } from 'kzg-wasm';
 import type { BlockFixture, RpcBlock } from './fixture.js';
 import { blobSchedule } from './forks/blob-schedule.js';
+import { loadFastestKzg } from './kzg.js';
 
 let kzgPromise: Promise<KZG> | undefined;
 
-/** The KZG (kzg-wasm, official trusted setup), loaded once per thread on first use. */
+/** The KZG (official trusted setup, by the fastest loader this platform has), loaded once per thread on first use. */
 export function loadKzgOnce(): Promise<KZG> {
-  kzgPromise ??= loadKZG().then((kzg) => (KZG_ON_DEMAND.loaded = kzg));
+  kzgPromise ??= loadFastestKzg().then(({ kzg }) => (KZG_ON_DEMAND.loaded = kzg));
   return kzgPromise;
 }
 
 /**
  * The KZG a block's Common carries from Cancun on, loaded only when a block needs it: blob
  * transactions need a KZG object to be constructed but never call it while a block executes; the
- * point-evaluation precompile calls it, synchronously, and loading kzg-wasm takes many seconds.
+ * point-evaluation precompile calls it, synchronously, and loading it takes seconds (see ./kzg.ts).
  * Until {@link loadKzgOnce} has loaded it, a call throws (the precompile then fails) and is
  * counted in `missed`: a runner that sees a miss reverts and runs again with the KZG loaded. The
  * parallel executor never misses: its workers forward proofs to a main thread that loads on demand.

@@ -11,6 +11,7 @@ import {
   type EOACode7702AuthorizationListBytesItem,
 } from '@ethereumjs/util';
 import { keccak_256 } from '@noble/hashes/sha3.js';
+import { KZG_ON_DEMAND } from './chain.js';
 import type { PreState } from './fixture.js';
 
 /**
@@ -83,7 +84,10 @@ export class SyntheticBuilder {
   private readonly nonces = new Map<string, bigint>();
 
   constructor(readonly hardfork: keyof typeof FORK_BLOCK = 'shanghai') {
-    this.common = new Common({ chain: Mainnet, hardfork });
+    // From Cancun on, the on-demand KZG, as a mainnet block's Common carries it: without one,
+    // ethereumjs's point-evaluation precompile would accept any proof.
+    const customCrypto = new Common({ chain: Mainnet, hardfork }).isActivatedEIP(4844) ? { kzg: KZG_ON_DEMAND } : {};
+    this.common = new Common({ chain: Mainnet, hardfork, customCrypto });
     this.fund(COINBASE, ETHER);
   }
 

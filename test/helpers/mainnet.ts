@@ -10,7 +10,7 @@ export const MAINNET_DIR = new URL('../fixtures/mainnet/', import.meta.url).path
 
 /**
  * Hashing a blob transaction for signing never touches KZG, but ethereumjs will not construct one
- * without a KZG object, and loading kzg-wasm costs 20-45 s: hand it one that fails if ever used.
+ * without a KZG object, and loading one costs seconds: hand it one that fails if ever used.
  */
 const KZG_NEVER_USED = new Proxy(
   {},
