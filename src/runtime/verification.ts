@@ -82,7 +82,8 @@ const NO_CHECK: PendingCheck = { finish: async () => 0 };
 /**
  * Checks backend results against an independent backend, per the verification level:
  * - `'sample'`: {@link sampleSize} random items of every part, recomputed on the checker that fits
- *   the most of them into the budget, concurrently with the part itself; plus, always, every
+ *   the most of them into the budget, concurrently with the part itself (a draw that lands on a
+ *   signature the backend calls invalid is replaced by one it calls valid); plus, always, every
  *   `null` (failed recovery) re-checked on a CPU backend, and where a backend composed addresses
  *   from keys, every address against the Keccak of its key;
  * - `'full'`: every item recomputed on the fastest independent backend;
@@ -130,9 +131,10 @@ export class Verifier {
           );
         const sampled = await this.compare(spec, batch, out, indices, await expected, primary, wrong);
         if (this.s.level !== 'sample') return sampled;
+        const topUp = await this.topUpWithValid(spec, batch, out, indices, plan.by, primary, wrong);
         const nulls = await this.recheckNulls(spec, batch, out, indices, primary);
         if (out.keys) await this.checkAddressesAreKeccakOfKeys(out, primary);
-        return sampled + nulls;
+        return sampled + topUp + nulls;
       },
     };
   }
@@ -221,6 +223,34 @@ export class Verifier {
     // A check it got right ends a checker's run of faults, as a batch does.
     if (!checkerBlamed && !isReference(by)) recordSuccess(by as RoutedBackend);
     return m;
+  }
+
+  /**
+   * The sample is drawn before the part's result exists, so it can land on signatures the backend
+   * calls invalid; those are re-checked with every other null anyway, and a sample made only of
+   * them would say nothing about the keys handed out. Each such draw is replaced by a random item
+   * the backend called valid, so a device that corrupts every key is caught by every sample.
+   */
+  private async topUpWithValid<In>(
+    spec: KernelSpec<In>,
+    batch: In,
+    out: KernelOutput,
+    sampled: Uint32Array | null,
+    by: Checker,
+    primary: RoutedBackend,
+    wrong: (i: number, by: Checker) => BackendFaultError,
+  ): Promise<number> {
+    if (!out.valid || !sampled) return 0;
+    const valid = out.valid;
+    const inSample = new Set(sampled);
+    const missed = sampled.filter((i) => valid[i] !== 1).length;
+    if (missed === 0) return 0;
+    const others: number[] = [];
+    for (let i = 0; i < valid.length; i++) if (valid[i] === 1 && !inSample.has(i)) others.push(i);
+    if (others.length === 0) return 0;
+    const picked = sampleIndices(others.length, Math.min(missed, others.length));
+    const idx = Uint32Array.from(picked, (j) => others[j]!).sort();
+    return this.compare(spec, batch, out, idx, await this.recompute(spec, batch, idx, by), primary, wrong);
   }
 
   /**

@@ -155,6 +155,26 @@ describe('a device that answers null for every signature', () => {
   });
 });
 
+describe('a device that corrupts every key it calls valid', () => {
+  it("is caught under 'sample' even where nearly every signature is invalid (the draw never lands on a valid one alone by luck)", async () => {
+    const { accel, device } = await withDevice();
+    const pool = signatureCases(400, 8);
+    const invalid = pool.filter((c) => !c.want);
+    const valid = pool.filter((c) => c.want);
+    expect(invalid.length).toBeGreaterThanOrEqual(20);
+    for (let trial = 0; trial < 8; trial++) {
+      // One valid signature among 20 invalid ones, at a different place each trial.
+      const cases = [...invalid.slice(0, 20)];
+      cases.splice((trial * 7) % 21, 0, valid[trial]!);
+      device.tamper = { ecrecover: (r) => ({ ...r, keys: r.keys.map((b) => b ^ 0x80) }) };
+      const keys = await accel.ecrecover(cases.map((c) => c.sig));
+      cases.forEach((c, i) => expect(hex(keys[i])).toBe(hex(c.want)));
+      expect(accel.stats().backends.webgpu.fallbacks).toBe(trial + 1);
+      await goodBatch(accel, device);
+    }
+  });
+});
+
 describe('invariants and disputes', () => {
   it('an address that is not the Keccak of its key is caught wherever it is, when the runtime composes addresses', async () => {
     // Without a fused kernel the runtime recovers keys then hashes them on the device: one of the
