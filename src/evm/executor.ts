@@ -25,7 +25,7 @@ import { SharedBaseLog } from './shared-base.js';
 import { readSourceKey, type StateSource } from './state-source.js';
 import type { StateValue } from './state-value.js';
 import { WorkerPool } from './worker-pool.js';
-import { WorkerWatchdog } from './worker-watchdog.js';
+import { START_LIMIT_MS, WorkerWatchdog } from './worker-watchdog.js';
 
 export { FALLBACK_SPAN, FALLBACK_WINDOW } from './scheduler.js';
 
@@ -83,7 +83,9 @@ export interface ExecuteBlockOptions {
    * Default 60 000: one legal transaction can keep ethereumjs busy for seconds (a block-sized
    * transaction of costly precompile calls or memory expansion runs at a few Mgas/s, slower on a
    * loaded machine), and a false stall costs a re-run; a limit an order of magnitude above the
-   * slowest transaction seen still ends a real hang in a minute. `Infinity` turns the watchdog off.
+   * slowest transaction seen still ends a real hang in a minute. A worker that has not made its
+   * first progress in the block yet (still starting) gets at least 15 s. `Infinity` turns the
+   * watchdog off.
    */
   workerStallMs?: number;
   /**
@@ -275,7 +277,7 @@ class BlockRun {
       pool.size,
       opts.workerStallMs ?? WORKER_STALL_MS,
       (slot) => this.shouldWork(slot),
-      (slot, quietMs) => this.stalled(slot, quietMs),
+      (slot, quietMs, starting) => this.stalled(slot, quietMs, starting),
     );
   }
 
@@ -358,10 +360,14 @@ class BlockRun {
   }
 
   /** A worker stopped answering: it is replaced as if it had died (its thread terminated by the replacement). */
-  private stalled(slot: number, quietMs: number): void {
+  private stalled(slot: number, quietMs: number, starting: boolean): void {
     this.listeners[slot]?.();
     this.stalls++;
-    void this.replace(slot, 'stalled', `stopped answering (no progress for ${Math.round(quietMs)} ms, limit ${this.opts.workerStallMs ?? WORKER_STALL_MS} ms)`);
+    const limit = this.opts.workerStallMs ?? WORKER_STALL_MS;
+    const what = starting
+      ? `did not start (no progress for ${Math.round(quietMs)} ms, limit ${Math.max(limit, START_LIMIT_MS)} ms)`
+      : `stopped answering (no progress for ${Math.round(quietMs)} ms, limit ${limit} ms)`;
+    void this.replace(slot, 'stalled', what);
   }
 
   /**

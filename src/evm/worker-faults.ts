@@ -36,13 +36,24 @@ export class WorkerHangInjection {
     Atomics.store(this.words, LEFT, times);
   }
 
+  /**
+   * The next `times` workers told to begin a block hang there, before their first beat: a thread
+   * stuck while it starts (loading modules, setting up its VM).
+   */
+  armAtBegin(times: number, how: 'spin' | 'wait'): void {
+    this.arm(AT_BEGIN, times, how);
+  }
+
   /** Armed hangs that have not happened yet. */
   get left(): number {
     return Atomics.load(this.words, LEFT);
   }
 }
 
-/** In a worker: hangs this thread forever if the switch (its buffer) says this execution of `tx` must. */
+/** What {@link hangIfInjected} is called with where a worker begins a block (no transaction has index -1). */
+export const AT_BEGIN = -1;
+
+/** In a worker: hangs this thread forever if the switch (its buffer) says this execution of `tx` (or {@link AT_BEGIN}) must. */
 export function hangIfInjected(buffer: SharedArrayBuffer | undefined, tx: number): void {
   if (!buffer) return;
   const words = new Int32Array(buffer);

@@ -6,9 +6,12 @@
  * timer on the main thread, unref'ed, samples the counters a few times per limit. A slot whose
  * counter has not moved for the limit while it should be working has stalled.
  *
- * A slot is watched only once its worker has beaten in the block (a thread still starting, loading
- * its modules, holds no task and is not judged), and only while the executor says it should work
- * (not while it waits for the main thread: a read of a slow state source, the KZG being loaded).
+ * A worker that has not beaten yet in the block is starting (a fresh thread loads its modules, a
+ * few hundred milliseconds, seconds on a loaded machine) and is judged by a longer limit, at least
+ * {@link START_LIMIT_MS}: one stuck while starting holds no task, but the block cannot end without
+ * it where it is the only worker or the one that collects the net writes. Slots are judged only
+ * while the executor says they should work (not while waiting for the main thread: a read of a slow
+ * state source, the KZG being loaded).
  * Nor is anyone judged on time the main thread itself did not look — blocked, or the process
  * suspended: a sample that comes late starts every clock afresh (a worker's question may still be
  * waiting in the main thread's queue then).
@@ -22,6 +25,8 @@ export class WorkerWatchdog {
   private readonly since: number[];
   private timer: NodeJS.Timeout | undefined;
   private readonly periodMs: number;
+  /** The limit for a worker that has not beaten yet in the block. */
+  private readonly startMs: number;
   private lastSample = performance.now();
 
   constructor(
@@ -30,9 +35,10 @@ export class WorkerWatchdog {
     private readonly stallMs: number,
     /** Whether `slot` should be making progress now. */
     private readonly shouldWork: (slot: number) => boolean,
-    /** `slot` stalled: it made no progress for `quietMs` while it should have. */
-    private readonly onStall: (slot: number, quietMs: number) => void,
+    /** `slot` stalled: it made no progress for `quietMs` while it should have (`starting`: it never beat in this block). */
+    private readonly onStall: (slot: number, quietMs: number, starting: boolean) => void,
   ) {
+    this.startMs = Math.max(stallMs, START_LIMIT_MS);
     this.joinedAfter = Array.from({ length: slots }, (_, slot) => beats(slot));
     this.seen = [...this.joinedAfter];
     this.since = this.seen.map(() => performance.now());
@@ -64,17 +70,24 @@ export class WorkerWatchdog {
     for (let slot = 0; slot < this.seen.length; slot++) {
       const beats = this.beats(slot);
       const quiet = now - this.since[slot]!;
-      if (late || beats !== this.seen[slot] || beats === this.joinedAfter[slot] || !this.shouldWork(slot)) {
+      const starting = beats === this.joinedAfter[slot];
+      if (late || beats !== this.seen[slot] || !this.shouldWork(slot)) {
         this.seen[slot] = beats;
         this.since[slot] = now;
-      } else if (quiet > this.stallMs) {
+      } else if (quiet > (starting ? this.startMs : this.stallMs)) {
         this.since[slot] = now;
-        this.onStall(slot, quiet);
+        this.onStall(slot, quiet, starting);
       }
     }
   }
 }
 
+/**
+ * The least time a worker is given to start (see {@link WorkerWatchdog}): ten times a fresh thread's
+ * start-up on a loaded 2-core machine, so that a short `workerStallMs` does not judge a replacement
+ * still loading its modules.
+ */
+export const START_LIMIT_MS = 15_000;
 /** Samples per limit: a stall is seen between one limit and a quarter more after the last beat. */
 const SAMPLES_PER_LIMIT = 4;
 /** The shortest sampling period, whatever the limit. */

@@ -30,7 +30,7 @@ import type { StateKey } from './state-key.js';
 import { InMemoryStateSource, readSourceKey } from './state-source.js';
 import type { StateValue } from './state-value.js';
 import { ViewStateManager } from './view-state.js';
-import { hangIfInjected } from './worker-faults.js';
+import { AT_BEGIN, hangIfInjected } from './worker-faults.js';
 
 const port = parentPort!;
 /** Test-only hang injection's switch (see worker-faults.ts); undefined in every real pool. */
@@ -372,6 +372,7 @@ function fatal(e: unknown, sched?: Scheduler): void {
 port.on('message', (msg: ToWorker) => {
   switch (msg.type) {
     case 'begin': {
+      hangIfInjected(hangSwitch, AT_BEGIN);
       const block = WorkerBlock.start(msg);
       const run = block.then(
         (b) => b.run(),

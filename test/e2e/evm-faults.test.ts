@@ -13,6 +13,7 @@ import { InMemoryStateSource, StateManagerSource, type StateSource } from '../..
 import { hotTokenTransfers, independentTransfers, type SyntheticBlock } from '../../src/evm/synthetic.js';
 import { WorkerHangInjection } from '../../src/evm/worker-faults.js';
 import { WorkerPool } from '../../src/evm/worker-pool.js';
+import { START_LIMIT_MS } from '../../src/evm/worker-watchdog.js';
 import { runBlockAccelerated } from '../../src/plugin/run-block.js';
 
 // Faults injected into real blocks: workers terminated mid-block, workers whose thread really stops
@@ -101,6 +102,25 @@ describe('a worker that stops answering mid-block is terminated, replaced and it
       await expectSequential(s, r);
     });
   }
+
+  it('a worker stuck while starting the block (before its first beat) is replaced after the start limit: the block completes', async () => {
+    // One worker: the block cannot end without it, so only the watchdog's start limit ends this.
+    const lone = WorkerPool.create(1, { testFaults: { hang } });
+    try {
+      const s = independentTransfers(10);
+      const target = await stateManagerFromPreState(s.preState);
+      const source = new InMemoryStateSource({ preState: s.preState, blockHashes: {} });
+      hang.armAtBegin(1, 'wait');
+      const t0 = performance.now();
+      const r = await executeBlock(s.block, source, { target, pool: lone, accelerator: accel(), mode: 'parallel', workerStallMs: STALL_MS });
+      expect(hang.left).toBe(0);
+      expect(performance.now() - t0).toBeGreaterThanOrEqual(START_LIMIT_MS);
+      expect(r.workerStalls).toBe(1);
+      await expectSequential(s, r);
+    } finally {
+      await lone.close();
+    }
+  }, 60_000);
 
   it('hung more often than maxWorkerRestarts: WorkerFailureError, the target at the pre-state, the pool serves the next block', async () => {
     const s = independentTransfers(30);
