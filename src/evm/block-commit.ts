@@ -1,5 +1,5 @@
 import type { StateManagerInterface } from '@ethereumjs/common';
-import { Account, Address, bytesToHex, equalsBytes, hexToBytes, KECCAK256_NULL } from '@ethereumjs/util';
+import { Account, Address, bytesToHex, equalsBytes, hexToBytes, KECCAK256_NULL, KECCAK256_RLP } from '@ethereumjs/util';
 import { resolve, type BaseReader, type MVMemory, type WriteSet } from './mv-memory.js';
 import { accountKey, clearKey, keyHex, parseKey, type StateKey } from './state-key.js';
 import type { AccountValue } from './state-value.js';
@@ -8,8 +8,16 @@ import type { AccountValue } from './state-value.js';
  * Applies one committed transaction's write set to the target state manager. Account fields are
  * written field by field so the target keeps its own storage roots; code comes from the memory's
  * content-addressed code store; lazy deltas are added to the current balance and nonce.
+ *
+ * `whole`: `writes` is a whole block's net writes ({@link netWrites}), applied once to the
+ * pre-state plus the block's prelude (system-contract storage the prelude wrote into the target).
+ * An account then needs no read of the target where neither the block nor the prelude changed its
+ * code or storage and it has none (most accounts a block touches: senders, recipients, the fee
+ * recipient): its value is the whole account, written as such. A target read costs a trie walk,
+ * and two per account (this check and modifyAccountFields') were over half of a block's commit.
+ * Not per transaction: there an earlier write may have moved the storage root the value carries.
  */
-export async function applyWrites(target: StateManagerInterface, writes: WriteSet, codes: Map<string, Uint8Array>): Promise<void> {
+export async function applyWrites(target: StateManagerInterface, writes: WriteSet, codes: Map<string, Uint8Array>, whole?: { prelude: WriteSet }): Promise<void> {
   const accounts = new Map<string, AccountValue | null>();
   const cleared = new Set<string>();
   const slots: [string, string, Uint8Array][] = [];
@@ -30,10 +38,16 @@ export async function applyWrites(target: StateManagerInterface, writes: WriteSe
   for (const a of cleared) {
     if (accounts.get(a) !== null) await target.clearStorage(addr(a));
   }
+  const storageWritten = new Set(slots.map(([a]) => a));
+  for (const [key] of whole?.prelude.values ?? []) storageWritten.add(parseKey(key).address);
   for (const [a, value] of accounts) {
     const address = addr(a);
     if (value === null) {
       await target.deleteAccount(address);
+      continue;
+    }
+    if (whole && !cleared.has(a) && !storageWritten.has(a) && equalsBytes(value.storageRoot, KECCAK256_RLP) && !codes.has(keyHex(value.codeHash))) {
+      await target.putAccount(address, new Account(value.nonce, value.balance, value.storageRoot, value.codeHash));
       continue;
     }
     const current = await target.getAccount(address);

@@ -8,6 +8,7 @@ import { applyWrites } from './block-commit.js';
 import { applyPostBlock, applyPrelude } from './block-steps.js';
 import { KZG_ON_DEMAND, loadKzgOnce } from './chain.js';
 import { ByteReader, readWriteSet } from './codec.js';
+import type { WriteSet } from './mv-memory.js';
 import { defaultCostModel, predictedGas, type CostModel, type ExecutionPath } from './cost-model.js';
 import { StateSourceError, TxError, WorkerFailureError } from './errors.js';
 import type { RecoveredAuthorities } from './forks/authorities.js';
@@ -251,6 +252,8 @@ class BlockRun {
   private fatal: Fatal | undefined;
   private workerError: Error | undefined;
   private net: ((writes: Uint8Array) => void) | undefined;
+  /** What the block's prelude wrote into the target before any transaction. */
+  private prelude: WriteSet = { values: [], deltas: [], codes: [] };
   private wake: (() => void) | undefined;
 
   constructor(
@@ -282,7 +285,7 @@ class BlockRun {
   }
 
   async execute(): Promise<RunOutcome> {
-    const prelude = await applyPrelude({ block: this.block, target: this.opts.target });
+    const prelude = (this.prelude = await applyPrelude({ block: this.block, target: this.opts.target }));
     if (this.n === 0) return this.finish();
     const setup: BlockSetup = {
       block: this.block.serialize(),
@@ -526,7 +529,7 @@ class BlockRun {
       const bytes = await this.collect();
       this.finished = true;
       const net = this.clock.time('commit', () => readWriteSet(new ByteReader(bytes)));
-      await this.clock.timeAsync('commit', () => applyWrites(this.opts.target, net, new Map(net.codes)));
+      await this.clock.timeAsync('commit', () => applyWrites(this.opts.target, net, new Map(net.codes), { prelude: this.prelude }));
     }
     const requests = await this.clock.timeAsync('commit', () => applyPostBlock({ block: this.block, target: this.opts.target, receipts: this.receipts.receipts }));
     const stateRoot = await this.clock.timeAsync('commit', () => this.opts.target.getStateRoot());

@@ -80,9 +80,16 @@ describe('what the synthetic blocks exercise', () => {
 
   it('the dependent chain forces re-execution with 2 workers, and stays exact', async () => {
     const s = dependentChain(30);
-    const par = await parallel(s, 2);
-    expect(par.reExecutions).toBeGreaterThan(0);
-    expectSame(par, await sequential(s));
+    const seq = await sequential(s);
+    // Whether the second worker takes a task before the first has run the chain down is timing
+    // (on a loaded machine it sometimes does not): every run must be exact, and some must re-execute.
+    const reExecutions: number[] = [];
+    for (let run = 0; run < 5 && !reExecutions.some((n) => n > 0); run++) {
+      const par = await parallel(s, 2);
+      expectSame(par, seq);
+      reExecutions.push(par.reExecutions);
+    }
+    expect(Math.max(...reExecutions)).toBeGreaterThan(0);
   });
 
   it('one sender\'s transfers pipeline: the sender is debited by deltas, not re-read', async () => {
