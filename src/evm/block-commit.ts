@@ -1,5 +1,8 @@
 import type { StateManagerInterface } from '@ethereumjs/common';
-import { Account, Address, bytesToHex, equalsBytes, hexToBytes, KECCAK256_NULL, KECCAK256_RLP } from '@ethereumjs/util';
+import type { MerklePatriciaTrie } from '@ethereumjs/mpt';
+import { RLP } from '@ethereumjs/rlp';
+import { MerkleStateManager } from '@ethereumjs/statemanager';
+import { Account, Address, bytesToHex, equalsBytes, hexToBytes, KECCAK256_NULL, KECCAK256_RLP, unpadBytes } from '@ethereumjs/util';
 import { resolve, type BaseReader, type MVMemory, type WriteSet } from './mv-memory.js';
 import { accountKey, clearKey, keyHex, parseKey, type StateKey } from './state-key.js';
 import type { AccountValue } from './state-value.js';
@@ -61,10 +64,14 @@ export async function applyWrites(target: StateManagerInterface, writes: WriteSe
     }
     await target.modifyAccountFields(address, { nonce: value.nonce, balance: value.balance, codeHash: value.codeHash });
   }
+  const byAccount = new Map<string, [Uint8Array, Uint8Array][]>();
   for (const [a, slot, value] of slots) {
     if (accounts.get(a) === null) continue;
-    await target.putStorage(addr(a), hexToBytes(`0x${slot}`), value);
+    let list = byAccount.get(a);
+    if (!list) byAccount.set(a, (list = []));
+    list.push([hexToBytes(`0x${slot}`), value]);
   }
+  for (const [a, list] of byAccount) await putStorageOf(target, addr(a), list);
   for (const [key, delta] of writes.deltas) {
     const address = addr(parseKey(key).address);
     const account = (await target.getAccount(address)) ?? new Account();
@@ -105,6 +112,45 @@ export async function netWrites(mv: MVMemory, txCount: number, base: BaseReader)
     for (const key of e.slots) net.values.push([key, await resolve(mv, key, txCount, base)]);
   }
   return net;
+}
+
+/** MerkleStateManager's own step under putStorage: one storage-trie change, then one account update. */
+type ModifyStorage = (address: Address, account: Account, modify: (trie: MerklePatriciaTrie, done: () => void) => void) => Promise<void>;
+
+/**
+ * Writes one account's storage slots. A MerkleStateManager without a storage cache (ethereumjs's
+ * default) turns each putStorage into an account read, a storage-trie write and an account write;
+ * a contract that a block writes in a thousand slots (a token) paid two thousand account-trie walks
+ * for one final storage root. There, the slots go into the storage trie in one change through the
+ * manager's own `_modifyContractStorage` (protected in @ethereumjs/statemanager 10: the step its
+ * putStorage and clearStorage use), so the account is read and written once; any other target, or
+ * one with a storage cache (whose putStorage is cheap), gets putStorage per slot.
+ */
+async function putStorageOf(target: StateManagerInterface, address: Address, slots: [Uint8Array, Uint8Array][]): Promise<void> {
+  const modify = (target as unknown as { _modifyContractStorage?: ModifyStorage })._modifyContractStorage;
+  const cached = (target as unknown as { _caches?: { storage?: unknown } })._caches?.storage !== undefined;
+  const account = slots.length > 1 && target instanceof MerkleStateManager && !cached && modify ? await target.getAccount(address) : undefined;
+  if (!account) {
+    for (const [slot, value] of slots) await target.putStorage(address, slot, value);
+    return;
+  }
+  let failure: unknown;
+  await modify!.call(target, address, account, (trie, done) => {
+    void (async () => {
+      try {
+        for (const [slot, value] of slots) {
+          const v = unpadBytes(value);
+          if (v.length) await trie.put(slot, RLP.encode(v));
+          else await trie.del(slot);
+        }
+      } catch (e) {
+        failure = e;
+      }
+      // Called whatever happened: the manager's promise settles only through it.
+      done();
+    })();
+  });
+  if (failure !== undefined) throw failure;
 }
 
 function addr(a: string): Address {
