@@ -237,6 +237,8 @@ class BlockRun {
   private followed = 0;
   /** Set once the net writes are in: a worker exiting after that no longer matters. */
   private finished = false;
+  /** Set once execute() has returned or thrown: the pool may be running the next block. */
+  private over = false;
   private restarts = 0;
   private stalls = 0;
   private lastCrash: Error | undefined;
@@ -316,6 +318,7 @@ class BlockRun {
       this.scheduler.fail(FailureKind.Aborted);
       throw e;
     } finally {
+      this.over = true;
       this.watchdog.stop();
       for (const worker of this.pool.workers) this.post(worker, { type: 'end' });
       this.listeners.forEach((off) => off());
@@ -389,6 +392,9 @@ class BlockRun {
     this.replacing.add(slot);
     const fresh = await this.pool.replace(slot);
     this.replacing.delete(slot);
+    // The block ended while the old thread was ending (the others finished it): the fresh worker
+    // must not be told to begin it, since by now it may be serving the pool's next block.
+    if (this.over) return;
     // The old thread has ended: nothing it does can undo the recovery now, nor pass for the fresh one's beats.
     this.scheduler.recoverSlot(slot, (tx) => this.entry(tx).blockGasSpent);
     this.watchdog.restarted(slot);

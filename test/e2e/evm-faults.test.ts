@@ -105,15 +105,17 @@ describe('a worker that stops answering mid-block is terminated, replaced and it
 
   it('a worker stuck while starting the block (before its first beat) is replaced after the start limit: the block completes', async () => {
     // One worker: the block cannot end without it, so only the watchdog's start limit ends this.
-    const lone = WorkerPool.create(1, { testFaults: { hang } });
+    // Its own switch: no other pool's worker can take the armed hang.
+    const startHang = WorkerHangInjection.create();
+    const lone = WorkerPool.create(1, { testFaults: { hang: startHang } });
     try {
       const s = independentTransfers(10);
       const target = await stateManagerFromPreState(s.preState);
       const source = new InMemoryStateSource({ preState: s.preState, blockHashes: {} });
-      hang.armAtBegin(1, 'wait');
+      startHang.armAtBegin(1, 'wait');
       const t0 = performance.now();
       const r = await executeBlock(s.block, source, { target, pool: lone, accelerator: accel(), mode: 'parallel', workerStallMs: STALL_MS });
-      expect(hang.left).toBe(0);
+      expect(startHang.left).toBe(0);
       expect(performance.now() - t0).toBeGreaterThanOrEqual(START_LIMIT_MS);
       expect(r.workerStalls).toBe(1);
       await expectSequential(s, r);
