@@ -8,7 +8,6 @@ import { applyWrites } from './block-commit.js';
 import { applyPostBlock, applyPrelude } from './block-steps.js';
 import { KZG_ON_DEMAND, loadKzgOnce } from './chain.js';
 import { ByteReader, readWriteSet } from './codec.js';
-import type { WriteSet } from './mv-memory.js';
 import { defaultCostModel, predictedGas, type CostModel, type ExecutionPath } from './cost-model.js';
 import { StateSourceError, TxError, WorkerFailureError } from './errors.js';
 import type { RecoveredAuthorities } from './forks/authorities.js';
@@ -17,6 +16,7 @@ import { assertSupported } from './forks/supported.js';
 import { executeInline } from './inline.js';
 import { TxEntryReader } from './log-entry.js';
 import { MainThreadClock, type MainThreadTimings } from './main-thread-time.js';
+import type { WriteSet } from './mv-memory.js';
 import type { BlockOutcome } from './outcome.js';
 import type { BlockSetup, Fatal, FromWorker, ReadRequest, ToWorker, TxOutcome } from './protocol.js';
 import { ReceiptAccumulator } from './receipts.js';
@@ -26,7 +26,7 @@ import { SharedBaseLog } from './shared-base.js';
 import { readSourceKey, type StateSource } from './state-source.js';
 import type { StateValue } from './state-value.js';
 import { WorkerPool } from './worker-pool.js';
-import { START_LIMIT_MS, WorkerWatchdog } from './worker-watchdog.js';
+import { WorkerWatchdog } from './worker-watchdog.js';
 
 export { FALLBACK_SPAN, FALLBACK_WINDOW } from './scheduler.js';
 
@@ -282,7 +282,7 @@ class BlockRun {
       pool.size,
       opts.workerStallMs ?? WORKER_STALL_MS,
       (slot) => this.shouldWork(slot),
-      (slot, quietMs, starting) => this.stalled(slot, quietMs, starting),
+      (slot, quietMs, limitMs, starting) => this.stalled(slot, quietMs, limitMs, starting),
     );
   }
 
@@ -366,14 +366,11 @@ class BlockRun {
   }
 
   /** A worker stopped answering: it is replaced as if it had died (its thread terminated by the replacement). */
-  private stalled(slot: number, quietMs: number, starting: boolean): void {
+  private stalled(slot: number, quietMs: number, limitMs: number, starting: boolean): void {
     this.listeners[slot]?.();
     this.stalls++;
-    const limit = this.opts.workerStallMs ?? WORKER_STALL_MS;
-    const what = starting
-      ? `did not start (no progress for ${Math.round(quietMs)} ms, limit ${Math.max(limit, START_LIMIT_MS)} ms)`
-      : `stopped answering (no progress for ${Math.round(quietMs)} ms, limit ${limit} ms)`;
-    void this.replace(slot, 'stalled', what);
+    const how = starting ? 'did not start' : 'stopped answering';
+    void this.replace(slot, 'stalled', `${how} (no progress for ${Math.round(quietMs)} ms, limit ${limitMs} ms)`);
   }
 
   /**

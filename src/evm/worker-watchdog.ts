@@ -35,8 +35,8 @@ export class WorkerWatchdog {
     private readonly stallMs: number,
     /** Whether `slot` should be making progress now. */
     private readonly shouldWork: (slot: number) => boolean,
-    /** `slot` stalled: it made no progress for `quietMs` while it should have (`starting`: it never beat in this block). */
-    private readonly onStall: (slot: number, quietMs: number, starting: boolean) => void,
+    /** `slot` stalled: no progress for `quietMs`, over `limitMs`, while it should have (`starting`: it never beat in this block). */
+    private readonly onStall: (slot: number, quietMs: number, limitMs: number, starting: boolean) => void,
   ) {
     this.startMs = Math.max(stallMs, START_LIMIT_MS);
     this.joinedAfter = Array.from({ length: slots }, (_, slot) => beats(slot));
@@ -76,7 +76,7 @@ export class WorkerWatchdog {
         this.since[slot] = now;
       } else if (quiet > (starting ? this.startMs : this.stallMs)) {
         this.since[slot] = now;
-        this.onStall(slot, quiet, starting);
+        this.onStall(slot, quiet, starting ? this.startMs : this.stallMs, starting);
       }
     }
   }

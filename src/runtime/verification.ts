@@ -35,6 +35,14 @@ export function sampleIndices(n: number, k: number, random: () => number = Math.
   return Uint32Array.from(chosen).sort();
 }
 
+/** Items outside the sample that the backend called valid (`claimedValid`) or invalid, ascending. */
+function unsampled(valid: Uint8Array, sampled: Uint32Array, claimedValid: boolean): number[] {
+  const inSample = new Set(sampled);
+  const items: number[] = [];
+  for (let i = 0; i < valid.length; i++) if ((valid[i] === 1) === claimedValid && !inSample.has(i)) items.push(i);
+  return items;
+}
+
 /** The JS reference checks in-process: cpu-js and 'reference' are the same code. */
 function isReference(c: Checker): boolean {
   return c === 'reference' || c.info.name === 'cpu-js';
@@ -242,11 +250,9 @@ export class Verifier {
   ): Promise<number> {
     if (!out.valid || !sampled) return 0;
     const valid = out.valid;
-    const inSample = new Set(sampled);
     const missed = sampled.filter((i) => valid[i] !== 1).length;
     if (missed === 0) return 0;
-    const others: number[] = [];
-    for (let i = 0; i < valid.length; i++) if (valid[i] === 1 && !inSample.has(i)) others.push(i);
+    const others = unsampled(valid, sampled, true);
     if (others.length === 0) return 0;
     const picked = sampleIndices(others.length, Math.min(missed, others.length));
     const idx = Uint32Array.from(picked, (j) => others[j]!).sort();
@@ -259,9 +265,7 @@ export class Verifier {
    */
   private async recheckNulls<In>(spec: KernelSpec<In>, batch: In, out: KernelOutput, sampled: Uint32Array | null, primary: RoutedBackend): Promise<number> {
     if (!out.valid || !sampled) return 0;
-    const inSample = new Set(sampled);
-    const nulls: number[] = [];
-    for (let i = 0; i < out.valid.length; i++) if (out.valid[i] !== 1 && !inSample.has(i)) nulls.push(i);
+    const nulls = unsampled(out.valid, sampled, false);
     if (nulls.length === 0) return 0;
     const by = this.checker(spec.needs, nulls.length, primary, 'full', true);
     const n = spec.count(batch);
