@@ -5,6 +5,7 @@ import { MerkleStateManager } from '@ethereumjs/statemanager';
 import { Account, Address, bytesToHex, equalsBytes, hexToBytes, KECCAK256_NULL, KECCAK256_RLP, unpadBytes } from '@ethereumjs/util';
 import { resolve, type BaseReader, type MVMemory, type WriteSet } from './mv-memory.js';
 import { accountKey, clearKey, keyHex, parseKey, type StateKey } from './state-key.js';
+import { canBatch, updateTrie } from './trie-batch.js';
 import type { AccountValue } from './state-value.js';
 
 /**
@@ -19,11 +20,54 @@ import type { AccountValue } from './state-value.js';
  * recipient): its value is the whole account, written as such. A target read costs a trie walk,
  * and two per account (this check and modifyAccountFields') were over half of a block's commit.
  * Not per transaction: there an earlier write may have moved the storage root the value carries.
+ * Into a MerkleStateManager that writes straight into its trie (ethereumjs's default: no caches),
+ * a whole block's accounts, and each contract's slots, go into their tries in one batch
+ * ({@link updateTrie}).
  */
 export async function applyWrites(target: StateManagerInterface, writes: WriteSet, codes: Map<string, Uint8Array>, whole?: { prelude: WriteSet }): Promise<void> {
+  const { accounts, cleared, slots } = byKind(writes);
+  for (const a of cleared) {
+    if (accounts.get(a) !== null) await target.clearStorage(addr(a));
+  }
+  const storageWritten = new Set(slots.keys());
+  for (const [key] of whole?.prelude.values ?? []) storageWritten.add(parseKey(key).address);
+  // Whole accounts, known without reading the target (see above).
+  const known = (a: string, value: AccountValue): boolean =>
+    !cleared.has(a) && !storageWritten.has(a) && equalsBytes(value.storageRoot, KECCAK256_RLP) && !codes.has(keyHex(value.codeHash));
+  const merkle = whole && writes.deltas.length === 0 ? batchable(target) : undefined;
+  if (merkle) return applyBatched(merkle, accounts, slots, codes, known);
+  for (const [a, value] of accounts) {
+    const address = addr(a);
+    if (value === null) {
+      await target.deleteAccount(address);
+      continue;
+    }
+    if (whole && known(a, value)) {
+      await target.putAccount(address, new Account(value.nonce, value.balance, value.storageRoot, value.codeHash));
+      continue;
+    }
+    await putCodeOf(target, address, value.codeHash, await target.getAccount(address), codes);
+    await target.modifyAccountFields(address, { nonce: value.nonce, balance: value.balance, codeHash: value.codeHash });
+  }
+  for (const [a, list] of slots) {
+    if (accounts.get(a) !== null) await putStorageOf(target, addr(a), list);
+  }
+  for (const [key, delta] of writes.deltas) {
+    const address = addr(parseKey(key).address);
+    const account = (await target.getAccount(address)) ?? new Account();
+    account.balance += delta.balance;
+    account.nonce += delta.nonce;
+    await target.putAccount(address, account);
+  }
+}
+
+type Slots = [slot: Uint8Array, value: Uint8Array][];
+
+/** A write set's keys by kind: accounts (null: deleted), cleared storages, slots by account. */
+function byKind(writes: WriteSet): { accounts: Map<string, AccountValue | null>; cleared: Set<string>; slots: Map<string, Slots> } {
   const accounts = new Map<string, AccountValue | null>();
   const cleared = new Set<string>();
-  const slots: [string, string, Uint8Array][] = [];
+  const slots = new Map<string, Slots>();
   for (const [key, value] of writes.values) {
     const k = parseKey(key);
     switch (k.kind) {
@@ -33,52 +77,97 @@ export async function applyWrites(target: StateManagerInterface, writes: WriteSe
       case 'clear':
         cleared.add(k.address);
         break;
-      case 'storage':
-        slots.push([k.address, k.slot, value as Uint8Array]);
+      case 'storage': {
+        let list = slots.get(k.address);
+        if (!list) slots.set(k.address, (list = []));
+        list.push([hexToBytes(`0x${k.slot}`), value as Uint8Array]);
         break;
+      }
     }
   }
-  for (const a of cleared) {
-    if (accounts.get(a) !== null) await target.clearStorage(addr(a));
+  return { accounts, cleared, slots };
+}
+
+/** Puts the code an account's new code hash names, where the target does not hold it yet. */
+async function putCodeOf(target: StateManagerInterface, address: Address, codeHash: Uint8Array, current: Account | undefined, codes: Map<string, Uint8Array>): Promise<void> {
+  if (!equalsBytes(codeHash, KECCAK256_NULL) && !(current && equalsBytes(current.codeHash, codeHash))) {
+    const code = codes.get(keyHex(codeHash));
+    if (!code) throw new Error(`code ${bytesToHex(codeHash)} of ${address} is missing from the code store`);
+    await target.putCode(address, code);
+  } else if (equalsBytes(codeHash, KECCAK256_NULL) && current && !equalsBytes(current.codeHash, KECCAK256_NULL)) {
+    // An EIP-7702 delegation cleared: a target caching code by address must forget it.
+    await target.putCode(address, new Uint8Array());
   }
-  const storageWritten = new Set(slots.map(([a]) => a));
-  for (const [key] of whole?.prelude.values ?? []) storageWritten.add(parseKey(key).address);
+}
+
+/** The members of MerkleStateManager (protected in @ethereumjs/statemanager 10) a batched commit uses. */
+interface MerkleInternals {
+  _trie: MerklePatriciaTrie;
+  _caches?: unknown;
+  _getStorageTrie(address: Address, account?: Account): MerklePatriciaTrie;
+}
+
+/** `target` as a MerkleStateManager whose writes go straight into tries that {@link updateTrie} can batch. */
+function batchable(target: StateManagerInterface): (MerkleStateManager & MerkleInternals) | undefined {
+  if (!(target instanceof MerkleStateManager)) return undefined;
+  const t = target as unknown as MerkleStateManager & MerkleInternals;
+  return t._caches === undefined && typeof t._getStorageTrie === 'function' && t._trie !== undefined && canBatch(t._trie) ? t : undefined;
+}
+
+/**
+ * The batched form of a whole block's commit: code and cleared storages as before (rare), each
+ * contract's slots into its storage trie in one batch, then every account — its final fields,
+ * the storage root just computed — into the account trie in one batch.
+ */
+async function applyBatched(
+  target: MerkleStateManager & MerkleInternals,
+  accounts: Map<string, AccountValue | null>,
+  slots: Map<string, Slots>,
+  codes: Map<string, Uint8Array>,
+  known: (a: string, value: AccountValue) => boolean,
+): Promise<void> {
+  const ops: [Uint8Array, Uint8Array | null][] = [];
   for (const [a, value] of accounts) {
     const address = addr(a);
     if (value === null) {
-      await target.deleteAccount(address);
+      ops.push([address.bytes, null]);
       continue;
     }
-    if (whole && !cleared.has(a) && !storageWritten.has(a) && equalsBytes(value.storageRoot, KECCAK256_RLP) && !codes.has(keyHex(value.codeHash))) {
-      await target.putAccount(address, new Account(value.nonce, value.balance, value.storageRoot, value.codeHash));
+    if (known(a, value)) {
+      ops.push([address.bytes, new Account(value.nonce, value.balance, value.storageRoot, value.codeHash).serialize()]);
       continue;
     }
     const current = await target.getAccount(address);
-    if (!equalsBytes(value.codeHash, KECCAK256_NULL) && !(current && equalsBytes(current.codeHash, value.codeHash))) {
-      const code = codes.get(keyHex(value.codeHash));
-      if (!code) throw new Error(`code ${bytesToHex(value.codeHash)} of 0x${a} is missing from the code store`);
-      await target.putCode(address, code);
-    } else if (equalsBytes(value.codeHash, KECCAK256_NULL) && current && !equalsBytes(current.codeHash, KECCAK256_NULL)) {
-      // An EIP-7702 delegation cleared: a target caching code by address must forget it.
-      await target.putCode(address, new Uint8Array());
-    }
-    await target.modifyAccountFields(address, { nonce: value.nonce, balance: value.balance, codeHash: value.codeHash });
+    await putCodeOf(target, address, value.codeHash, current, codes);
+    const list = slots.get(a);
+    const storageRoot = list ? await writeStorage(target, address, current, list) : (current?.storageRoot ?? KECCAK256_RLP);
+    ops.push([address.bytes, new Account(value.nonce, value.balance, storageRoot, value.codeHash).serialize()]);
   }
-  const byAccount = new Map<string, [Uint8Array, Uint8Array][]>();
-  for (const [a, slot, value] of slots) {
-    if (accounts.get(a) === null) continue;
-    let list = byAccount.get(a);
-    if (!list) byAccount.set(a, (list = []));
-    list.push([hexToBytes(`0x${slot}`), value]);
+  // Contracts whose slots changed while their account fields did not.
+  for (const [a, list] of slots) {
+    if (accounts.has(a)) continue;
+    const address = addr(a);
+    const current = await target.getAccount(address);
+    if (!current) throw new Error(`storage of ${address} written, an account the target does not hold`);
+    current.storageRoot = await writeStorage(target, address, current, list);
+    ops.push([address.bytes, current.serialize()]);
   }
-  for (const [a, list] of byAccount) await putStorageOf(target, addr(a), list);
-  for (const [key, delta] of writes.deltas) {
-    const address = addr(parseKey(key).address);
-    const account = (await target.getAccount(address)) ?? new Account();
-    account.balance += delta.balance;
-    account.nonce += delta.nonce;
-    await target.putAccount(address, account);
-  }
+  await updateTrie(target._trie, ops);
+}
+
+/** Writes an account's slots into its storage trie (the one the manager itself would use) in one batch; its new root. */
+async function writeStorage(target: MerkleInternals, address: Address, account: Account | undefined, slots: Slots): Promise<Uint8Array> {
+  const trie = target._getStorageTrie(address, account);
+  await updateTrie(trie, storageEntries(slots));
+  return trie.root();
+}
+
+/** Slots as a storage trie holds them: the value's RLP without leading zeros; zero deletes. */
+function storageEntries(slots: Slots): [Uint8Array, Uint8Array | null][] {
+  return slots.map(([slot, value]) => {
+    const v = unpadBytes(value);
+    return [slot, v.length ? RLP.encode(v) : null];
+  });
 }
 
 /**
@@ -121,12 +210,13 @@ type ModifyStorage = (address: Address, account: Account, modify: (trie: MerkleP
  * Writes one account's storage slots. A MerkleStateManager without a storage cache (ethereumjs's
  * default) turns each putStorage into an account read, a storage-trie write and an account write;
  * a contract that a block writes in a thousand slots (a token) paid two thousand account-trie walks
- * for one final storage root. There, the slots go into the storage trie in one change through the
- * manager's own `_modifyContractStorage` (protected in @ethereumjs/statemanager 10: the step its
- * putStorage and clearStorage use), so the account is read and written once; any other target, or
- * one with a storage cache (whose putStorage is cheap), gets putStorage per slot.
+ * for one final storage root. There, the slots go into the storage trie in one change (one batch,
+ * {@link updateTrie}, where the trie allows) through the manager's own `_modifyContractStorage`
+ * (protected in @ethereumjs/statemanager 10: the step its putStorage and clearStorage use), so the
+ * account is read and written once; any other target, or one with a storage cache (whose
+ * putStorage is cheap), gets putStorage per slot.
  */
-async function putStorageOf(target: StateManagerInterface, address: Address, slots: [Uint8Array, Uint8Array][]): Promise<void> {
+async function putStorageOf(target: StateManagerInterface, address: Address, slots: Slots): Promise<void> {
   const modify = (target as unknown as { _modifyContractStorage?: ModifyStorage })._modifyContractStorage;
   const cached = (target as unknown as { _caches?: { storage?: unknown } })._caches?.storage !== undefined;
   const account = slots.length > 1 && target instanceof MerkleStateManager && !cached && modify ? await target.getAccount(address) : undefined;
@@ -138,11 +228,8 @@ async function putStorageOf(target: StateManagerInterface, address: Address, slo
   await modify!.call(target, address, account, (trie, done) => {
     void (async () => {
       try {
-        for (const [slot, value] of slots) {
-          const v = unpadBytes(value);
-          if (v.length) await trie.put(slot, RLP.encode(v));
-          else await trie.del(slot);
-        }
+        if (canBatch(trie)) await updateTrie(trie, storageEntries(slots));
+        else for (const [slot, value] of storageEntries(slots)) await (value ? trie.put(slot, value) : trie.del(slot));
       } catch (e) {
         failure = e;
       }
