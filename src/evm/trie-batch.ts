@@ -1,11 +1,11 @@
-import { BranchMPTNode, ExtensionMPTNode, LeafMPTNode, type MerklePatriciaTrie, type MPTNode } from '@ethereumjs/mpt';
+import { BranchMPTNode, ExtensionMPTNode, LeafMPTNode, type MerklePatriciaTrie, type MPTNode, type NodeReferenceOrRawMPTNode } from '@ethereumjs/mpt';
 import type { BatchDBOp } from '@ethereumjs/util';
 import { bytesToHex, equalsBytes } from '@ethereumjs/util';
 
 /**
  * A child as a node holds it: a node's hash, or a node under 32 bytes inlined whole (raw).
  */
-type Ref = Uint8Array | Uint8Array[];
+type Ref = NodeReferenceOrRawMPTNode;
 /** A branch's child while the batch rebuilds it: a reference it keeps, or a node it made. */
 type Child = Ref | MPTNode | null;
 
@@ -56,7 +56,7 @@ export async function updateTrie(trie: MerklePatriciaTrie, entries: Iterable<rea
   const writes: BatchDBOp[] = [];
   const format = (node: MPTNode, top = false): Ref => {
     const encoded = node.serialize();
-    if (encoded.length < 32 && !top) return node.raw() as Uint8Array[];
+    if (encoded.length < 32 && !top) return node.raw() as Ref;
     const hash = t.hash(encoded);
     writes.push({ type: 'put', key: t._getDbKey(hash), value: encoded });
     return hash;
