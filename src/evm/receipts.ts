@@ -4,6 +4,7 @@ import { RLP } from '@ethereumjs/rlp';
 import type { TypedTransaction } from '@ethereumjs/tx';
 import { bytesToHex } from '@ethereumjs/util';
 import { Bloom, encodeReceipt, type RunTxResult, type TxReceipt } from '@ethereumjs/vm';
+import { syncKeccak256 } from '../backends/cpu/sync-keccak.js';
 import { orderedTrieRoot } from './ordered-trie.js';
 import type { TxOutcome } from './protocol.js';
 
@@ -44,7 +45,7 @@ export class ReceiptAccumulator {
   }
 
   receiptsRoot(): Uint8Array {
-    return orderedTrieRoot(this.encoded);
+    return orderedTrieRoot(this.encoded, syncKeccak256());
   }
 }
 

@@ -1,8 +1,7 @@
 import type { Block } from '@ethereumjs/block';
 import type { CustomCrypto } from '@ethereumjs/common';
 import { bytesToHex, setLengthLeft } from '@ethereumjs/util';
-import { keccak_256 } from '@noble/hashes/sha3.js';
-import { loadNativeCpuLibrary } from '../backends/cpu/native-library.js';
+import { syncKeccak256 } from '../backends/cpu/sync-keccak.js';
 import { recoverOneReference } from '../backends/cpu/js-backend.js';
 import { packSignatures } from '../runtime/packing.js';
 import type { Accelerator, Signature } from '../runtime/types.js';
@@ -17,23 +16,6 @@ export interface AcceleratedCrypto extends Required<Pick<CustomCrypto, 'keccak25
   prefetch(block: Block): Promise<void>;
   /** Recoveries answered from the prefetched batch, and computed on the spot. */
   readonly counters: { prefetched: number; computed: number };
-}
-
-/** A synchronous Keccak: the native library's inline path where it is built, else @noble/hashes. */
-function syncKeccak(): (msg: Uint8Array) => Uint8Array {
-  try {
-    const lib = loadNativeCpuLibrary();
-    const offsets = new Uint32Array(2);
-    return (msg) => {
-      const out = new Uint8Array(32);
-      offsets[1] = msg.length;
-      // The native call returns non-zero only for offsets outside the data, impossible here.
-      lib.keccak256Sync(msg, offsets, 1, out);
-      return out;
-    };
-  } catch {
-    return keccak_256;
-  }
 }
 
 /** ethereumjs's v → recovery id (27/28, EIP-155's chainId·2 + 35/36, or 0/1 of typed transactions). */
@@ -61,7 +43,7 @@ export function acceleratedCrypto(accel: Pick<Accelerator, 'ecrecover' | 'keccak
   const keys = new Map<string, Uint8Array>();
   const counters = { prefetched: 0, computed: 0 };
   return {
-    keccak256: syncKeccak(),
+    keccak256: syncKeccak256(),
     ecrecover(msgHash, v, r, s, chainId) {
       const recovery = recoveryId(v, chainId);
       const key = cacheKey(msgHash, r, s, recovery);
