@@ -290,7 +290,7 @@ class BlockRun {
     const prelude = (this.prelude = await applyPrelude({ block: this.block, target: this.opts.target }));
     if (this.n === 0) return this.finish();
     const setup: BlockSetup = {
-      block: this.block.serialize(),
+      header: this.block.header.serialize(),
       common: commonSpec(this.block.common),
       txs: this.block.transactions.map((tx) => tx.serialize()),
       senders: this.signatures.senders,

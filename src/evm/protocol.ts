@@ -17,8 +17,12 @@ import type { StateValue } from './state-value.js';
 
 /** What every worker needs of one block, serialised once (v8) into shared memory. */
 export interface BlockSetup {
-  /** `block.serialize()`; transactions are taken from `txs` instead. */
-  block: Uint8Array;
+  /**
+   * `block.header.serialize()`: runTx needs the block's header only, and a whole block made the
+   * main thread encode every transaction twice and each worker decode them all (tens of
+   * milliseconds per thousand) before its first task; transactions are decoded from `txs` as run.
+   */
+  header: Uint8Array;
   /** The block's chain, hardfork and extra EIPs: the worker's Common carries the same parameters. */
   common: CommonSpec;
   /** Each transaction's `serialize()`. */

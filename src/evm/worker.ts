@@ -7,7 +7,7 @@
  */
 import { deserialize } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
-import { createBlockFromRLP, type Block } from '@ethereumjs/block';
+import { Block, createBlockHeaderFromRLP } from '@ethereumjs/block';
 import type { CustomCrypto } from '@ethereumjs/common';
 import type { EVMMockBlockchainInterface } from '@ethereumjs/evm';
 import { createTxFromRLP, type TypedTransaction } from '@ethereumjs/tx';
@@ -134,7 +134,7 @@ class WorkerBlock {
     const customCrypto: CustomCrypto = setup.kzg ? { kzg: forwardedKzg(msg.kzgSignal) } : {};
     const common = commonFromSpec(setup.common, customCrypto);
     useAuthorities(setup.authorities);
-    const block = createBlockFromRLP(setup.block, { common });
+    const block = new Block(createBlockHeaderFromRLP(setup.header, { common }), [], [], undefined, { common });
     const local = setup.snapshot ? new InMemoryStateSource(setup.snapshot) : undefined;
     const w = new WorkerBlock(msg.slot, setup, block, Scheduler.attach(msg.scheduler), msg.logs.map(SharedLog.attach), SharedLog.attach(msg.baseLog), local);
     await w.createVM();
