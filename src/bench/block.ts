@@ -128,10 +128,13 @@ export async function runBlockBench(opts: { workers: number[]; reps: number; bac
     await parallelOnce(warm[0]!, autoPool, accelerator, 'parallel');
     for (const c of all) {
       progress(`block bench: ${c.name} (${c.txs} txs)`);
+      const configs: [number, WorkerPool, 'parallel' | 'auto'][] = [...[...pools].map(([w, p]) => [w, p, 'parallel'] as [number, WorkerPool, 'parallel']), [0, autoPool, 'auto']];
       const seqTimes: number[] = [];
+      const runs: Awaited<ReturnType<typeof parallelOnce>>[][] = configs.map(() => []);
       let seqRoot = '';
       // From the execution: synthetic blocks' headers do not state their gas.
       let gasUsed = 0;
+      // Repetitions interleave the paths, so that a shared machine's slow spell falls on all of them alike.
       for (let r = 0; r < opts.reps; r++) {
         const block = await c.block();
         const sm = await stateManagerFromPreState(c.preState);
@@ -140,15 +143,13 @@ export async function runBlockBench(opts: { workers: number[]; reps: number; bac
         seqTimes.push(performance.now() - t0);
         seqRoot = bytesToHex(out.stateRoot);
         gasUsed = Number(out.gasUsed);
+        for (const [i, [, pool, mode]] of configs.entries()) runs[i]!.push(await parallelOnce(c, pool, accelerator, mode));
       }
       const runBlockMs = median(seqTimes);
       progress(`  runBlock ${runBlockMs.toFixed(0)} ms`);
       const parallel: ParallelRun[] = [];
-      const configs: [number, WorkerPool, 'parallel' | 'auto'][] = [...[...pools].map(([w, p]) => [w, p, 'parallel'] as [number, WorkerPool, 'parallel']), [0, autoPool, 'auto']];
-      for (const [workers, pool, mode] of configs) {
-        const runs = [];
-        for (let r = 0; r < opts.reps; r++) runs.push(await parallelOnce(c, pool, accelerator, mode));
-        const best = runs.sort((a, b) => a.ms - b.ms)[Math.floor(runs.length / 2)]!;
+      for (const [i, [workers]] of configs.entries()) {
+        const best = runs[i]!.sort((a, b) => a.ms - b.ms)[Math.floor(runs[i]!.length / 2)]!;
         parallel.push({ workers, ...best, mgasPerS: gasUsed / best.ms / 1000, speedup: runBlockMs / best.ms, identical: best.stateRoot === seqRoot });
         const work = Object.entries(best.main.work).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ');
         const label = workers ? `${workers} worker(s)` : `auto (${best.path})`;
