@@ -66,7 +66,7 @@ keys: no mainnet fixture covers those forks) with plain ethereumjs runBlock and 
 (senders recovered in one batch on the best backend), verifies each against its header and against
 runBlock, and measures each ready backend's kernels. Exit code 0 only when every block verifies.
   --json       one JSON object on stdout (progress stays on stderr)
-  --workers N  worker threads (default: the available cores)
+  --workers N  worker threads (default: the available cores but one)
   --blocks N   only the first N bundled blocks (1..8; default: all)
 `,
   },
@@ -83,7 +83,7 @@ and requestsHash (Prague on), and the stateRoot of a built fixture (its pre-stat
 state). Each block says what it checked and what it cannot check, and why (a mainnet fixture's
 post-state root: its pre-state is partial). A block that fails a check is re-run with senders from
 the reference backend before it is called invalid. Exit code 0 only when every block matches.
-  --workers N    worker threads (default: the available cores)
+  --workers N    worker threads (default: the available cores but one)
   --backend B    the backend that recovers senders (default: the best found, with fallback);
                  an unavailable one is an error
   --sequential   also run plain ethereumjs runBlock from the same pre-state and require

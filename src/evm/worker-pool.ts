@@ -9,9 +9,14 @@ function workerUrl(): URL {
   return import.meta.url.endsWith('.ts') ? new URL('./dev-worker.mjs', import.meta.url) : new URL('./worker-main.js', import.meta.url);
 }
 
-/** Default worker count: one per core. */
+/**
+ * Default worker count: one per core but one, which the main thread (following the commits,
+ * receipts, the block's writes into the target) and the sender-recovery threads need. On two
+ * cores one worker beat two on most blocks of the block benchmark, and `auto` on a pool of two
+ * lost to one worker by up to 40% (`bench/results/block-2026-12-03T08-41-26-269Z.json`).
+ */
 export function defaultWorkers(): number {
-  return Math.min(MAX_SLOTS, Math.max(1, availableParallelism()));
+  return Math.min(MAX_SLOTS, Math.max(1, availableParallelism() - 1));
 }
 
 /** A worker thread that does not keep the process alive by itself (the pool refs it while a block runs). */
@@ -83,7 +88,7 @@ export class WorkerPool {
     );
   }
 
-  /** The process's warm pool, one worker per core, created on first use and never closed. */
+  /** The process's warm pool ({@link defaultWorkers} workers), created on first use and never closed. */
   static shared(): WorkerPool {
     shared ??= WorkerPool.create();
     return shared;
