@@ -106,7 +106,7 @@ export async function demo(argv: string[]): Promise<number> {
         );
       }
       say(`* built from fixed keys (test/fixtures/built), not a mainnet block: no mainnet fixture covers Prague or Osaka\n`);
-      say(`\n${summary.totals.txs} transactions: runBlock ${seqMs.toFixed(0)} ms, evm-accel ${parMs.toFixed(0)} ms on ${pool.size} workers: ${summary.totals.speedup.toFixed(2)}× faster\n`);
+      say(`\n${summary.totals.txs} transactions: runBlock ${seqMs.toFixed(0)} ms, evm-accel ${parMs.toFixed(0)} ms on ${pool.size} worker${pool.size === 1 ? '' : 's'}: ${summary.totals.speedup.toFixed(2)}× faster\n`);
       say('\nkernel throughput (this machine, short runs):\n');
       for (const k of kernels) {
         say(`  ${k.backend.padEnd(11)} keccak256 64 B ${formatRate(k.keccak64PerSecond).padStart(10)}${k.ecrecoverPerSecond ? `   ecrecover ${formatRate(k.ecrecoverPerSecond).padStart(10)}` : ''}\n`);
