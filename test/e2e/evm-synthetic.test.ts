@@ -95,7 +95,10 @@ describe('what the synthetic blocks exercise', () => {
   it('one sender\'s transfers pipeline: the sender is debited by deltas, not re-read', async () => {
     const s = sameSenderTransfers(40);
     const par = await parallel(s, 2);
-    expect(par.reExecutions).toBeLessThanOrEqual(4);
+    // A sender re-read eagerly would re-run nearly every transaction behind the first and make the
+    // block fall back to in-order execution. With deltas a few re-runs remain, by timing: 0–7 in 50
+    // runs on 2 cores (a bound of 4 failed CI once), so the bound is the eager case's order.
+    expect(par.reExecutions).toBeLessThan(10);
     expect(par.inOrderTxs).toBe(0);
     expectSame(par, await sequential(s));
   });
