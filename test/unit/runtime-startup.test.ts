@@ -101,6 +101,39 @@ describe('the calibration cache', () => {
     expect(again.host.calls).toBeGreaterThan(0);
   });
 
+  it('measures a hardware backend again in the background when its cached figures are over an hour old', async () => {
+    const cache = join(dir, 'old.json');
+    const first = await backends();
+    const a = await createAcceleratorFromBackends(first.all, { calibrationCache: cache });
+    open.push(a);
+    await a.ready();
+    // Two hours old, and cpu-native's Keccak a thousand times too slow (as a figure taken under load can be).
+    const file = JSON.parse(readFileSync(cache, 'utf8')) as { entries: Record<string, { measuredAt: string; kernels: { keccak256: { itemsPerSecond: number } } }> };
+    for (const [key, entry] of Object.entries(file.entries)) {
+      entry.measuredAt = new Date(Date.now() - 2 * 3_600_000).toISOString();
+      if (key.startsWith('["cpu-native"')) entry.kernels.keccak256.itemsPerSecond /= 1000;
+    }
+    writeFileSync(cache, JSON.stringify(file));
+    const again = await backends();
+    const b = await createAcceleratorFromBackends(again.all, { calibrationCache: cache });
+    open.push(b);
+    const native = () => b.backends.find((x) => x.name === 'cpu-native')!;
+    // Handed out on the cached figures, which route Keccak away from cpu-native...
+    expect(native().calibration?.source).toBe('cache');
+    expect(b.plan('keccak256', 100_000).parts.map((p) => p.backend)).not.toContain('cpu-native');
+    // ...until the measurement in the background corrects them, in this accelerator and in the file.
+    await b.ready();
+    expect(native().calibration?.source).toBe('measured');
+    expect(again.host.calls).toBeGreaterThan(0);
+    expect(b.plan('keccak256', 100_000).parts.map((p) => p.backend)).toContain('cpu-native');
+    const third = await backends();
+    const c = await createAcceleratorFromBackends(third.all, { calibrationCache: cache });
+    open.push(c);
+    await c.ready();
+    expect(third.host.calls).toBe(0);
+    expect(c.backends.find((x) => x.name === 'cpu-js')!.calibration?.source).toBe('cache');
+  });
+
   it('does not apply one device’s figures to another', async () => {
     const cache = join(dir, 'other-device.json');
     const first = await backends();
