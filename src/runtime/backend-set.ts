@@ -15,6 +15,15 @@ export interface BackendSetOptions {
 }
 
 /**
+ * Cached figures of a hardware backend older than this are used at once and measured again in the
+ * background. A figure taken while the machine was busy can be many times too slow, and a backend
+ * that routing then never picks is never timed again: on the development machine a cached
+ * cpu-native Keccak line 300× too slow (measured under a test suite's load) sent every Keccak batch
+ * to cpu-js for as long as the cache kept it (30 days).
+ */
+const REFRESH_AFTER_MS = 3600_000;
+
+/**
  * The backends of one accelerator and their life: opening, calibration (the host CPU backends
  * before the accelerator is handed out, devices in the background, figures from the per-machine
  * cache where it has them), probes of backends taken out of rotation, and closing.
@@ -24,15 +33,6 @@ export interface BackendSetOptions {
  * (`ready({ all: true })`): routing never picks them first, and measuring SwiftShader costs tens
  * of seconds of CPU.
  */
-/**
- * Cached figures of a hardware backend older than this are used at once and measured again in the
- * background. A figure taken while the machine was busy can be many times too slow, and a backend
- * that routing then never picks is never timed again: on the development machine a cached
- * cpu-native Keccak line 300× too slow (measured under a test suite's load) sent every Keccak batch
- * to cpu-js for as long as the cache kept it (30 days).
- */
-const REFRESH_AFTER_MS = 3600_000;
-
 export class BackendSet {
   private closed = false;
   private measuring: Promise<void> = Promise.resolve();
