@@ -1,5 +1,6 @@
 import { RLP, type NestedUint8Array } from '@ethereumjs/rlp';
 import { keccak_256 } from '@noble/hashes/sha3.js';
+import { compareNibbles, toNibbles } from './nibbles.js';
 
 /**
  * The root of a Merkle-Patricia trie holding `entries` (key → value, keys distinct), computed in
@@ -10,8 +11,8 @@ import { keccak_256 } from '@noble/hashes/sha3.js';
  */
 export function orderedTrieRoot(entries: readonly (readonly [Uint8Array, Uint8Array])[], hash: (b: Uint8Array) => Uint8Array = keccak_256): Uint8Array {
   if (entries.length === 0) return hash(RLP.encode(new Uint8Array()));
-  const items = entries.map(([k, v]) => ({ path: nibbles(k), value: v }));
-  items.sort((a, b) => compare(a.path, b.path));
+  const items = entries.map(([k, v]) => ({ path: toNibbles(k), value: v }));
+  items.sort((a, b) => compareNibbles(a.path, b.path));
   return hash(RLP.encode(node(items, 0, items.length, 0, hash)));
 }
 
@@ -60,19 +61,4 @@ function compact(path: Uint8Array, leaf: boolean): Uint8Array {
   if (odd) out[0]! |= path[p++]!;
   for (let o = 1; p < path.length; o++, p += 2) out[o] = (path[p]! << 4) | path[p + 1]!;
   return out;
-}
-
-function nibbles(key: Uint8Array): Uint8Array {
-  const out = new Uint8Array(key.length * 2);
-  for (let i = 0; i < key.length; i++) {
-    out[2 * i] = key[i]! >> 4;
-    out[2 * i + 1] = key[i]! & 15;
-  }
-  return out;
-}
-
-function compare(a: Uint8Array, b: Uint8Array): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
-  return a.length - b.length;
 }

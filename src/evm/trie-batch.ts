@@ -3,6 +3,7 @@ import type { BatchDBOp } from '@ethereumjs/util';
 import { bytesToHex, equalsBytes } from '@ethereumjs/util';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { syncKeccak256 } from '../backends/cpu/sync-keccak.js';
+import { compareNibbles, toNibbles } from './nibbles.js';
 
 /**
  * A child as a node holds it: a node's hash, or a node under 32 bytes inlined whole (raw).
@@ -52,7 +53,7 @@ export async function updateTrie(trie: MerklePatriciaTrie, entries: Iterable<rea
   const byKey = new Map<string, Op>();
   for (const [key, value] of entries) {
     const applied = hash(key);
-    byKey.set(bytesToHex(applied), { nibbles: toNibbles(applied), value: value !== null && value.length > 0 ? value : null });
+    byKey.set(bytesToHex(applied), { nibbles: Array.from(toNibbles(applied)), value: value !== null && value.length > 0 ? value : null });
   }
   if (byKey.size === 0) return;
   // Keys are equally long hex strings: their order is the nibbles' order.
@@ -105,12 +106,8 @@ class Batch {
   }
 
   private async updateBranch(children: Child[], depth: number, ops: Op[]): Promise<MPTNode | null> {
-    for (let from = 0; from < ops.length; ) {
-      const nibble = ops[from]!.nibbles[depth]!;
-      let to = from + 1;
-      while (to < ops.length && ops[to]!.nibbles[depth] === nibble) to++;
-      children[nibble] = await this.update(await this.resolve(children[nibble]!), depth + 1, ops.slice(from, to));
-      from = to;
+    for (const [nibble, group] of byNibble(ops, depth)) {
+      children[nibble] = await this.update(await this.resolve(children[nibble]!), depth + 1, group);
     }
     const live = children.flatMap((c, i) => (c === null ? [] : [i]));
     if (live.length === 0) return null;
@@ -131,13 +128,7 @@ class Batch {
     while (first.nibbles[depth + common] === last.nibbles[depth + common]) common++;
     if (common > 0) return joinPrefix(first.nibbles.slice(depth, depth + common), this.build(ops, depth + common), this.format);
     const branch = new BranchMPTNode();
-    for (let from = 0; from < ops.length; ) {
-      const nibble = ops[from]!.nibbles[depth]!;
-      let to = from + 1;
-      while (to < ops.length && ops[to]!.nibbles[depth] === nibble) to++;
-      branch.setBranch(nibble, this.format(this.build(ops.slice(from, to), depth + 1)!));
-      from = to;
-    }
+    for (const [nibble, group] of byNibble(ops, depth)) branch.setBranch(nibble, this.format(this.build(group, depth + 1)!));
     return branch;
   }
 
@@ -147,12 +138,23 @@ class Batch {
   }
 }
 
+/** `ops` (sorted, all sharing their first `depth` nibbles) in runs by their nibble at `depth`. */
+function* byNibble(ops: Op[], depth: number): Generator<[nibble: number, group: Op[]]> {
+  for (let from = 0; from < ops.length; ) {
+    const nibble = ops[from]!.nibbles[depth]!;
+    let to = from + 1;
+    while (to < ops.length && ops[to]!.nibbles[depth] === nibble) to++;
+    yield [nibble, ops.slice(from, to)];
+    from = to;
+  }
+}
+
 /** `ops` with the key a leaf holds added where no op names it (ops replace it where one does). */
 function withLeaf(ops: Op[], depth: number, leaf: LeafMPTNode): Op[] {
   const nibbles = ops[0]!.nibbles.slice(0, depth).concat(leaf.key());
   let at = 0;
-  while (at < ops.length && compare(ops[at]!.nibbles, nibbles) < 0) at++;
-  if (at < ops.length && compare(ops[at]!.nibbles, nibbles) === 0) return ops;
+  while (at < ops.length && compareNibbles(ops[at]!.nibbles, nibbles) < 0) at++;
+  if (at < ops.length && compareNibbles(ops[at]!.nibbles, nibbles) === 0) return ops;
   return [...ops.slice(0, at), { nibbles, value: leaf.value() }, ...ops.slice(at)];
 }
 
@@ -171,18 +173,4 @@ function isNode(c: Child): c is MPTNode {
 function startsWith(nibbles: number[], depth: number, prefix: number[]): boolean {
   for (let i = 0; i < prefix.length; i++) if (nibbles[depth + i] !== prefix[i]) return false;
   return true;
-}
-
-function compare(a: number[], b: number[]): number {
-  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
-  return a.length - b.length;
-}
-
-function toNibbles(bytes: Uint8Array): number[] {
-  const out = new Array<number>(bytes.length * 2);
-  for (let i = 0; i < bytes.length; i++) {
-    out[2 * i] = bytes[i]! >> 4;
-    out[2 * i + 1] = bytes[i]! & 15;
-  }
-  return out;
 }
