@@ -17,7 +17,13 @@ interface Version {
   tx: number;
   value?: StateValue;
   delta?: AccountDelta;
+  /** Of a delta version: the full value it stacks on (undefined: the pre-state)… */
+  under?: Version;
+  /** …and the deltas summed from there through this one. */
+  sum?: AccountDelta;
 }
+
+const NO_DELTA: AccountDelta = Object.freeze({ balance: 0n, nonce: 0n });
 
 /** The latest full value written below a transaction, plus the lazy deltas stacked on it. */
 export interface Lookup {
@@ -33,6 +39,10 @@ export interface Lookup {
  * wrote, so a reader at index i sees the write of the highest transaction below i. The main thread
  * holds the authoritative copy; each worker holds a replica fed with the same write sets.
  * Transaction -1 holds the block's system writes made before the first transaction (EIP-4788).
+ *
+ * Every delta version carries the sum of the deltas below it down to the last full value, so a
+ * lookup is a binary search: the fee recipient takes a delta from every transaction of a block,
+ * and each transaction reads it to pay its fee (summing the chain on every read was quadratic).
  */
 export class MVMemory {
   private readonly versions = new Map<StateKey, Version[]>();
@@ -44,8 +54,11 @@ export class MVMemory {
   record(tx: number, writes: WriteSet): void {
     for (const key of this.keysByTx.get(tx) ?? []) {
       const list = this.versions.get(key)!;
-      const at = list.findIndex((v) => v.tx === tx);
-      if (at >= 0) list.splice(at, 1);
+      const at = firstFrom(list, tx);
+      if (list[at]?.tx === tx) {
+        list.splice(at, 1);
+        restack(list, at);
+      }
     }
     const keys: StateKey[] = [];
     for (const [key, value] of writes.values) {
@@ -63,30 +76,54 @@ export class MVMemory {
   private insert(key: StateKey, version: Version): void {
     let list = this.versions.get(key);
     if (!list) this.versions.set(key, (list = []));
-    let i = list.length;
-    while (i > 0 && list[i - 1]!.tx > version.tx) i--;
-    list.splice(i, 0, version);
+    const at = firstFrom(list, version.tx + 1);
+    list.splice(at, 0, version);
+    restack(list, at);
   }
 
-  /** The value of `key` as transaction `tx` must see it (writes of transactions below `tx`). */
+  /** The value of `key` as transaction `tx` must see it (writes of transactions below `tx`); the delta returned is shared, not to be changed. */
   lookup(key: StateKey, tx: number): Lookup {
     const list = this.versions.get(key);
-    const delta: AccountDelta = { balance: 0n, nonce: 0n };
-    if (list) {
-      for (let i = list.length - 1; i >= 0; i--) {
-        const v = list[i]!;
-        if (v.tx >= tx) continue;
-        if (v.delta === undefined) return { tx: v.tx, value: v.value, delta };
-        delta.balance += v.delta.balance;
-        delta.nonce += v.delta.nonce;
-      }
-    }
-    return { delta };
+    const v = list?.[firstFrom(list, tx) - 1];
+    if (!v) return { delta: NO_DELTA };
+    if (v.delta === undefined) return { tx: v.tx, value: v.value, delta: NO_DELTA };
+    return v.under ? { tx: v.under.tx, value: v.under.value, delta: v.sum! } : { delta: v.sum! };
   }
 
   /** Keys written by `tx`'s latest incarnation. */
   keysOf(tx: number): readonly StateKey[] {
     return this.keysByTx.get(tx) ?? [];
+  }
+}
+
+/** The first index of `list` (ordered by transaction) whose transaction is `tx` or above. */
+function firstFrom(list: Version[], tx: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid]!.tx < tx) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Recomputes the stacked sums from index `from` up to the next full value (versions are mostly appended: usually one). */
+function restack(list: Version[], from: number): void {
+  const prev = list[from - 1];
+  let under = prev && (prev.delta === undefined ? prev : prev.under);
+  let sum = prev?.delta === undefined ? NO_DELTA : prev.sum!;
+  for (let i = from; i < list.length; i++) {
+    const v = list[i]!;
+    if (v.delta === undefined) {
+      if (i > from) return;
+      under = v;
+      sum = NO_DELTA;
+      continue;
+    }
+    sum = { balance: sum.balance + v.delta.balance, nonce: sum.nonce + v.delta.nonce };
+    v.under = under;
+    v.sum = sum;
   }
 }
 

@@ -8,7 +8,7 @@
 import { deserialize } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import { Block, createBlockHeaderFromRLP } from '@ethereumjs/block';
-import type { CustomCrypto } from '@ethereumjs/common';
+import type { Common, CustomCrypto } from '@ethereumjs/common';
 import type { EVMMockBlockchainInterface } from '@ethereumjs/evm';
 import { createTxFromRLP, type TypedTransaction } from '@ethereumjs/tx';
 import { Address, hexToBytes, type KZG } from '@ethereumjs/util';
@@ -29,6 +29,7 @@ import { SharedLog } from './shared-log.js';
 import type { StateKey } from './state-key.js';
 import { InMemoryStateSource, readSourceKey } from './state-source.js';
 import type { StateValue } from './state-value.js';
+import { txDecodingCommon } from './tx-common.js';
 import { ViewStateManager } from './view-state.js';
 import { AT_BEGIN, hangIfInjected } from './worker-faults.js';
 
@@ -142,6 +143,8 @@ class WorkerBlock {
   }
 
   private vm: VM | undefined;
+  /** What transactions are decoded with: the block's Common once the VM has merged its parameters in, as runBlock's transactions see it. */
+  private txCommon: Common | undefined;
 
   private async createVM(): Promise<void> {
     const blockHashes = this.local;
@@ -163,6 +166,7 @@ class WorkerBlock {
       return r;
     };
     this.vm = vm;
+    this.txCommon = txDecodingCommon(this.block.common);
   }
 
   /** A pre-block read from the main thread, unless another worker's fetch already put it in the shared log. */
@@ -198,7 +202,7 @@ class WorkerBlock {
   private transaction(i: number): TypedTransaction {
     let tx = this.decoded[i];
     if (!tx) {
-      tx = createTxFromRLP(this.setup.txs[i]!, { common: this.block.common, freeze: false }) as TypedTransaction;
+      tx = createTxFromRLP(this.setup.txs[i]!, { common: this.txCommon!, freeze: false }) as TypedTransaction;
       // The main thread recovered every sender in one batch: never recover again here.
       const sender = new Address(this.setup.senders.slice(20 * i, 20 * i + 20));
       tx.getSenderAddress = () => sender;

@@ -4,6 +4,7 @@ import { MVMemory, resolve, resolveNow, type WriteSet } from '../../src/evm/mv-m
 import { isLazy, satisfiesLazy } from '../../src/evm/read-set.js';
 import { accountKey, clearKey, storageKey, type StateKey } from '../../src/evm/state-key.js';
 import { sameValue, type AccountValue, type StateValue } from '../../src/evm/state-value.js';
+import { SeededRandom } from '../helpers/random.js';
 
 const A = 'aa'.repeat(20);
 const SLOT = '00'.repeat(31) + '01';
@@ -43,6 +44,46 @@ describe('MVMemory', () => {
     expect(w.balance).toBe(13n);
     // A credit to a missing account creates it.
     expect(((await resolve(mv, accountKey(A), 2, base(null))) as AccountValue).balance).toBe(15n);
+  });
+
+  it('stacked lookups equal summing every version below the reader, over random incarnations', () => {
+    const random = new SeededRandom(7);
+    const rand = (n: number) => random.int(n);
+    const keys = ['aa', 'bb', 'cc'].map((b) => accountKey(b.repeat(20)));
+    for (let round = 0; round < 20; round++) {
+      const mv = new MVMemory();
+      // The reference: each transaction's latest writes, summed from scratch per lookup.
+      const latest = new Map<number, WriteSet>();
+      const expectLookup = (key: StateKey, reader: number, where: string) => {
+        const delta = { balance: 0n, nonce: 0n };
+        let full: { tx?: number; value?: StateValue } = {};
+        for (let tx = reader - 1; tx >= -1; tx--) {
+          const w = latest.get(tx);
+          const value = w?.values.find(([k]) => k === key);
+          if (value) {
+            full = { tx, value: value[1] };
+            break;
+          }
+          const d = w?.deltas.find(([k]) => k === key);
+          delta.balance += d?.[1].balance ?? 0n;
+          delta.nonce += d?.[1].nonce ?? 0n;
+        }
+        expect(mv.lookup(key, reader), `${where}, key ${key}, reader ${reader}`).toEqual({ ...full, delta });
+      };
+      const txs = 5 + rand(60);
+      for (let step = 0; step < 3 * txs; step++) {
+        const tx = rand(txs + 1) - 1;
+        const w = ws([]);
+        for (const key of keys) {
+          const kind = rand(4);
+          if (kind === 1) w.values.push([key, rand(5) === 0 ? null : acct(BigInt(rand(1000)), BigInt(rand(9)))]);
+          if (kind >= 2) w.deltas.push([key, { balance: BigInt(rand(200) - 100), nonce: BigInt(rand(2)) }]);
+        }
+        mv.record(tx, w);
+        latest.set(tx, w);
+        for (const key of keys) for (let reader = -1; reader <= txs + 1; reader++) expectLookup(key, reader, `round ${round} step ${step}`);
+      }
+    }
   });
 
   it('a storage clear hides older slot values and the pre-state, not the clearing transaction\'s own writes', async () => {
