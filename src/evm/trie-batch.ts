@@ -1,22 +1,26 @@
-import { BranchMPTNode, ExtensionMPTNode, LeafMPTNode, type MerklePatriciaTrie, type MPTNode, type NodeReferenceOrRawMPTNode } from '@ethereumjs/mpt';
+import type { MerklePatriciaTrie } from '@ethereumjs/mpt';
+import { RLP } from '@ethereumjs/rlp';
 import type { BatchDBOp } from '@ethereumjs/util';
-import { bytesToHex, equalsBytes } from '@ethereumjs/util';
+import { equalsBytes } from '@ethereumjs/util';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { syncKeccak256 } from '../backends/cpu/sync-keccak.js';
 import { compareNibbles, toNibbles } from './nibbles.js';
-
-/**
- * A child as a node holds it: a node's hash, or a node under 32 bytes inlined whole (raw).
- */
-type Ref = NodeReferenceOrRawMPTNode;
-/** A branch's child while the batch rebuilds it: a reference it keeps, or a node it made. */
-type Child = Ref | MPTNode | null;
+import { buildNode, encodeNode, hexPrefix, readHexPrefix, type NodeRef, type RawNode, type TrieItem } from './trie-node.js';
 
 interface Op {
-  nibbles: number[];
+  /** The hashed key's nibbles. */
+  path: Uint8Array;
   /** Null deletes the key. */
   value: Uint8Array | null;
 }
+
+/** A node the batch made, not formatted yet: its parent decides whether it is inlined or hashed. */
+class Made {
+  constructor(readonly node: RawNode) {}
+}
+
+/** A branch's child while the batch rebuilds it: a reference it keeps, a node it made, or none. */
+type Child = NodeRef | Made | null;
 
 /** The members of @ethereumjs/mpt's trie a batch needs beyond its public ones (protected in mpt 10). */
 interface TrieInternals {
@@ -50,25 +54,23 @@ export async function updateTrie(trie: MerklePatriciaTrie, entries: Iterable<rea
   // The trie's own hash (keys and nodes alike), unless that is @noble/hashes' Keccak (ethereumjs's
   // default): the same function natively, where hashing was a fifth of a block's commit.
   const hash = t._opts.useKeyHashingFunction === keccak_256 ? syncKeccak256() : (bytes: Uint8Array) => t.hash(bytes);
-  const byKey = new Map<string, Op>();
-  for (const [key, value] of entries) {
-    const applied = hash(key);
-    byKey.set(bytesToHex(applied), { nibbles: Array.from(toNibbles(applied)), value: value !== null && value.length > 0 ? value : null });
-  }
-  if (byKey.size === 0) return;
-  // Keys are equally long hex strings: their order is the nibbles' order.
-  const ops = [...byKey].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, op]) => op);
+  const all: Op[] = [];
+  for (const [key, value] of entries) all.push({ path: toNibbles(hash(key)), value: value !== null && value.length > 0 ? value : null });
+  // A stable sort: of a key's entries, the last one stays.
+  all.sort((a, b) => compareNibbles(a.path, b.path));
+  const ops = all.filter((op, i) => i + 1 === all.length || compareNibbles(op.path, all[i + 1]!.path) !== 0);
+  if (ops.length === 0) return;
   const writes: BatchDBOp[] = [];
-  const format = (node: MPTNode, top = false): Ref => {
-    const encoded = node.serialize();
-    if (encoded.length < 32 && !top) return node.raw() as Ref;
+  const format = (node: RawNode, top = false): NodeRef => {
+    const encoded = encodeNode(node);
+    if (encoded.length < 32 && !top) return node;
     const h = hash(encoded);
     writes.push({ type: 'put', key: t._getDbKey(h), value: encoded });
     return h;
   };
-  const batch = new Batch(trie, format);
+  const batch = new Batch(trie, t, format);
   const root = trie.root();
-  const rootNode = equalsBytes(root, trie.EMPTY_TRIE_ROOT) ? null : await trie.lookupNode(root);
+  const rootNode = equalsBytes(root, trie.EMPTY_TRIE_ROOT) ? null : await batch.load(root);
   const updated = await batch.update(rootNode, 0, ops);
   const newRoot = updated === null ? trie.EMPTY_TRIE_ROOT : (format(updated, true) as Uint8Array);
   await trie.database().batch(writes);
@@ -76,101 +78,110 @@ export async function updateTrie(trie: MerklePatriciaTrie, entries: Iterable<rea
   await trie.persistRoot();
 }
 
-/** One batch's walk: nodes it makes stay objects until their parent is formatted. */
+/** One batch's walk over raw nodes (see trie-node.ts). */
 class Batch {
   constructor(
     private readonly trie: MerklePatriciaTrie,
-    private readonly format: (node: MPTNode) => Ref,
+    private readonly internals: TrieInternals,
+    private readonly format: (node: RawNode) => NodeRef,
   ) {}
 
   /** The node that replaces `node` (at `depth` nibbles) once `ops` (sorted, all under it) are applied. */
-  async update(node: MPTNode | null, depth: number, ops: Op[]): Promise<MPTNode | null> {
+  async update(node: RawNode | null, depth: number, ops: Op[]): Promise<RawNode | null> {
     if (ops.length === 0) return node;
-    if (node === null) return this.build(ops.filter((op) => op.value !== null), depth);
-    if (node instanceof LeafMPTNode) return this.build(withLeaf(ops, depth, node).filter((op) => op.value !== null), depth);
-    if (node instanceof ExtensionMPTNode) {
-      const key = node.key();
-      const child = node.value() as Ref;
-      if (ops.every((op) => startsWith(op.nibbles, depth, key))) {
-        return joinPrefix(key, await this.update(await this.resolve(child), depth + key.length, ops), this.format);
+    if (node === null) return this.build(ops, depth);
+    if (node.length === 2) {
+      const { path, leaf } = readHexPrefix(node[0] as Uint8Array);
+      if (leaf) return this.build(withLeaf(ops, depth, path, node[1] as Uint8Array), depth);
+      const child = node[1]!;
+      if (ops.every((op) => startsWith(op.path, depth, path))) {
+        return this.joinPrefix(path, await this.update(await this.resolve(child), depth + path.length, ops));
       }
       // Some key leaves the extension's path: it becomes a branch (with the rest of its path below).
-      const children: Child[] = new Array<Child>(16).fill(null);
-      children[key[0]!] = key.length === 1 ? child : new ExtensionMPTNode(key.slice(1), child as Uint8Array);
+      const children = new Array<Child>(16).fill(null);
+      children[path[0]!] = path.length === 1 ? child : new Made([hexPrefix(path.subarray(1), false), child]);
       return this.updateBranch(children, depth, ops);
     }
+    if ((node[16] as Uint8Array).length !== 0) throw new Error('a hashed-key trie holds a branch with a value');
     const children: Child[] = [];
-    for (let i = 0; i < 16; i++) children.push(node.getBranch(i));
-    if (node.value() !== null) throw new Error('a hashed-key trie holds a branch with a value');
+    for (let i = 0; i < 16; i++) children.push(isNone(node[i]!) ? null : node[i]!);
     return this.updateBranch(children, depth, ops);
   }
 
-  private async updateBranch(children: Child[], depth: number, ops: Op[]): Promise<MPTNode | null> {
+  /** The node stored under `hash`, decoded. */
+  async load(hash: Uint8Array): Promise<RawNode> {
+    const encoded = await this.trie.database().get(this.internals._getDbKey(hash));
+    if (encoded === undefined) throw new Error('Missing node in DB');
+    return RLP.decode(encoded) as RawNode;
+  }
+
+  private async updateBranch(children: Child[], depth: number, ops: Op[]): Promise<RawNode | null> {
     for (const [nibble, group] of byNibble(ops, depth)) {
-      children[nibble] = await this.update(await this.resolve(children[nibble]!), depth + 1, group);
+      const updated = await this.update(await this.resolve(children[nibble]!), depth + 1, group);
+      children[nibble] = updated === null ? null : new Made(updated);
     }
     const live = children.flatMap((c, i) => (c === null ? [] : [i]));
     if (live.length === 0) return null;
     // A branch left with one child is not canonical: the child takes its nibble into its own path.
-    if (live.length === 1) return joinPrefix([live[0]!], await this.resolve(children[live[0]!]!), this.format);
-    const branch = new BranchMPTNode();
-    children.forEach((c, i) => branch.setBranch(i, c === null ? null : isNode(c) ? this.format(c) : c));
+    if (live.length === 1) return this.joinPrefix(Uint8Array.of(live[0]!), await this.resolve(children[live[0]!]!));
+    const branch: NodeRef[] = children.map((c) => (c === null ? NONE : c instanceof Made ? this.format(c.node) : c));
+    branch.push(NONE);
     return branch;
   }
 
-  /** A fresh subtree of `ops` (sorted, unique, all puts) below `depth`. */
-  private build(ops: Op[], depth: number): MPTNode | null {
-    if (ops.length === 0) return null;
-    const first = ops[0]!;
-    if (ops.length === 1) return new LeafMPTNode(first.nibbles.slice(depth), first.value!);
-    const last = ops[ops.length - 1]!;
-    let common = 0;
-    while (first.nibbles[depth + common] === last.nibbles[depth + common]) common++;
-    if (common > 0) return joinPrefix(first.nibbles.slice(depth, depth + common), this.build(ops, depth + common), this.format);
-    const branch = new BranchMPTNode();
-    for (const [nibble, group] of byNibble(ops, depth)) branch.setBranch(nibble, this.format(this.build(group, depth + 1)!));
-    return branch;
+  /** A fresh subtree of the puts among `ops` (sorted, unique) below `depth`. */
+  private build(ops: Op[], depth: number): RawNode | null {
+    const puts = ops.filter((op): op is TrieItem => op.value !== null);
+    return puts.length === 0 ? null : buildNode(puts, 0, puts.length, depth, this.format);
   }
 
-  private async resolve(child: Child): Promise<MPTNode | null> {
-    if (child === null || isNode(child)) return child;
-    return this.trie.lookupNode(child);
+  private async resolve(child: Child): Promise<RawNode | null> {
+    if (child === null) return null;
+    if (child instanceof Made) return child.node;
+    return child instanceof Uint8Array ? this.load(child) : child;
   }
+
+  /** `node` below a path of `prefix` nibbles, in canonical form (paths merge; a branch gets an extension). */
+  private joinPrefix(prefix: Uint8Array, node: RawNode | null): RawNode | null {
+    if (node === null || prefix.length === 0) return node;
+    if (node.length === 17) return [hexPrefix(prefix, false), this.format(node)];
+    const { path, leaf } = readHexPrefix(node[0] as Uint8Array);
+    const joined = new Uint8Array(prefix.length + path.length);
+    joined.set(prefix);
+    joined.set(path, prefix.length);
+    return [hexPrefix(joined, leaf), node[1]!];
+  }
+}
+
+const NONE = new Uint8Array();
+
+function isNone(item: Uint8Array | RawNode): boolean {
+  return item instanceof Uint8Array && item.length === 0;
 }
 
 /** `ops` (sorted, all sharing their first `depth` nibbles) in runs by their nibble at `depth`. */
 function* byNibble(ops: Op[], depth: number): Generator<[nibble: number, group: Op[]]> {
   for (let from = 0; from < ops.length; ) {
-    const nibble = ops[from]!.nibbles[depth]!;
+    const nibble = ops[from]!.path[depth]!;
     let to = from + 1;
-    while (to < ops.length && ops[to]!.nibbles[depth] === nibble) to++;
+    while (to < ops.length && ops[to]!.path[depth] === nibble) to++;
     yield [nibble, ops.slice(from, to)];
     from = to;
   }
 }
 
-/** `ops` with the key a leaf holds added where no op names it (ops replace it where one does). */
-function withLeaf(ops: Op[], depth: number, leaf: LeafMPTNode): Op[] {
-  const nibbles = ops[0]!.nibbles.slice(0, depth).concat(leaf.key());
+/** `ops` with the key a leaf holds (its path below `depth`: `rest`) added where no op names it (ops replace it where one does). */
+function withLeaf(ops: Op[], depth: number, rest: Uint8Array, value: Uint8Array): Op[] {
+  const path = new Uint8Array(depth + rest.length);
+  path.set(ops[0]!.path.subarray(0, depth));
+  path.set(rest, depth);
   let at = 0;
-  while (at < ops.length && compareNibbles(ops[at]!.nibbles, nibbles) < 0) at++;
-  if (at < ops.length && compareNibbles(ops[at]!.nibbles, nibbles) === 0) return ops;
-  return [...ops.slice(0, at), { nibbles, value: leaf.value() }, ...ops.slice(at)];
+  while (at < ops.length && compareNibbles(ops[at]!.path, path) < 0) at++;
+  if (at < ops.length && compareNibbles(ops[at]!.path, path) === 0) return ops;
+  return [...ops.slice(0, at), { path, value }, ...ops.slice(at)];
 }
 
-/** `node` below a path of `prefix` nibbles, in canonical form (paths merge; a branch gets an extension). */
-function joinPrefix(prefix: number[], node: MPTNode | null, format: (node: MPTNode) => Ref): MPTNode | null {
-  if (node === null || prefix.length === 0) return node;
-  if (node instanceof LeafMPTNode) return new LeafMPTNode(prefix.concat(node.key()), node.value());
-  if (node instanceof ExtensionMPTNode) return new ExtensionMPTNode(prefix.concat(node.key()), node.value());
-  return new ExtensionMPTNode(prefix, format(node) as Uint8Array);
-}
-
-function isNode(c: Child): c is MPTNode {
-  return c instanceof BranchMPTNode || c instanceof ExtensionMPTNode || c instanceof LeafMPTNode;
-}
-
-function startsWith(nibbles: number[], depth: number, prefix: number[]): boolean {
-  for (let i = 0; i < prefix.length; i++) if (nibbles[depth + i] !== prefix[i]) return false;
+function startsWith(path: Uint8Array, depth: number, prefix: Uint8Array): boolean {
+  for (let i = 0; i < prefix.length; i++) if (path[depth + i] !== prefix[i]) return false;
   return true;
 }
