@@ -3,7 +3,7 @@ import { RLP } from '@ethereumjs/rlp';
 import type { BatchDBOp } from '@ethereumjs/util';
 import { equalsBytes } from '@ethereumjs/util';
 import { keccak_256 } from '@noble/hashes/sha3.js';
-import { syncKeccak256 } from '../backends/cpu/sync-keccak.js';
+import { syncKeccak256, syncKeccak256Many } from '../backends/cpu/sync-keccak.js';
 import { compareNibbles, toNibbles } from './nibbles.js';
 import { buildNode, encodeNode, hexPrefix, readHexPrefix, type NodeRef, type RawNode, type TrieItem } from './trie-node.js';
 
@@ -53,9 +53,11 @@ export async function updateTrie(trie: MerklePatriciaTrie, entries: Iterable<rea
   if (!canBatch(trie)) throw new Error('updateTrie needs a trie with hashed keys and without node pruning');
   // The trie's own hash (keys and nodes alike), unless that is @noble/hashes' Keccak (ethereumjs's
   // default): the same function natively, where hashing was a fifth of a block's commit.
-  const hash = t._opts.useKeyHashingFunction === keccak_256 ? syncKeccak256() : (bytes: Uint8Array) => t.hash(bytes);
-  const all: Op[] = [];
-  for (const [key, value] of entries) all.push({ path: toNibbles(hash(key)), value: value !== null && value.length > 0 ? value : null });
+  const native = t._opts.useKeyHashingFunction === keccak_256;
+  const hash = native ? syncKeccak256() : (bytes: Uint8Array) => t.hash(bytes);
+  const list = [...entries];
+  const keys = native ? syncKeccak256Many()(list.map(([key]) => key)) : list.map(([key]) => hash(key));
+  const all: Op[] = list.map(([, value], i) => ({ path: toNibbles(keys[i]!), value: value !== null && value.length > 0 ? value : null }));
   // A stable sort: of a key's entries, the last one stays.
   all.sort((a, b) => compareNibbles(a.path, b.path));
   const ops = all.filter((op, i) => i + 1 === all.length || compareNibbles(op.path, all[i + 1]!.path) !== 0);

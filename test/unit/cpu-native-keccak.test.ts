@@ -7,6 +7,7 @@ import { DIGEST_BYTES, packMessages, type PackedMessages } from '../../src/runti
 import { keccakReference } from '../../src/backends/cpu/js-backend.js';
 import { CpuNativeBackend, openCpuNative } from '../../src/backends/cpu/native-backend.js';
 import { CPU_LIBRARY, loadNativeCpuLibrary } from '../../src/backends/cpu/native-library.js';
+import { syncKeccak256, syncKeccak256Many } from '../../src/backends/cpu/sync-keccak.js';
 import { builtLibraryPath } from '../../src/backends/ffi.js';
 import { packageRoot } from '../../src/package-root.js';
 import { BACKEND_FACTORIES } from '../../src/backends/registry.js';
@@ -184,5 +185,22 @@ describe('cpu-native keccak256, portable build (what CPUs without AVX2 run)', ()
     } finally {
       await portable.close();
     }
+  });
+});
+
+describe('synchronous Keccak-256 (trie nodes and keys, one or a batch per native call)', () => {
+  it('matches noble for one message at a time and for batches, empty ones included', () => {
+    const one = syncKeccak256();
+    const many = syncKeccak256Many();
+    // Native where the library is built (the suite builds it), so the comparison is not noble against itself.
+    expect(one).not.toBe(keccakReference);
+    const msgs = boundaryLengths().map((len) => rng.bytes(len));
+    for (let i = 0; i < 2_000; i++) msgs.push(rng.bytes(rng.int(600)));
+    for (const m of msgs) expect(hex(one(m))).toBe(hex(keccakReference(m)));
+    const digests = many(msgs);
+    expect(digests.length).toBe(msgs.length);
+    digests.forEach((d, i) => expect(hex(d), `message ${i}`).toBe(hex(keccakReference(msgs[i]!))));
+    expect(many([])).toEqual([]);
+    expect(many([new Uint8Array()]).map(hex)).toEqual([hex(keccakReference(new Uint8Array()))]);
   });
 });
