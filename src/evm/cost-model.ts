@@ -8,6 +8,12 @@ export interface PoolView {
   started: boolean;
 }
 
+/**
+ * Until a pool's start-up has been measured, a cold pool is started for a block the inline path is
+ * predicted to take longer than this on (the start-up is a few hundred ms: such a block repays it).
+ */
+const UNMEASURED_STARTUP_MS = 1000;
+
 /** Weight of the newest measurement in the running averages. */
 const ALPHA = 0.3;
 
@@ -20,7 +26,8 @@ const ema = (old: number, sample: number) => (Number.isNaN(old) ? sample : old +
  * parallel blocks actually reached, and the pool's start-up. A block is predicted by its header's
  * gas used (or, for a block being built, half its transactions' gas limits). Until a quantity has
  * been measured, the model takes the path that measures it without risking much: a cold pool is
- * not started for a block the inline path would finish sooner than the start-up.
+ * not started for a block the inline path would finish sooner than the start-up, and is for a
+ * larger one (which measures the start-up).
  */
 export class CostModel {
   inlineMsPerGas = NaN;
@@ -37,8 +44,8 @@ export class CostModel {
     const workerPerGas = Number.isNaN(this.workerMsPerGas) ? perGas : this.workerMsPerGas;
     const parallelism = Number.isNaN(this.parallelism) ? Math.min(2, pool.size) : Math.min(this.parallelism, pool.size);
     const overhead = Number.isNaN(this.parallelOverheadMs) ? 0 : this.parallelOverheadMs;
-    const startup = pool.started ? 0 : Number.isNaN(this.startupMs) ? Infinity : this.startupMs;
-    if (startup === Infinity && inline < 1000) return 'inline';
+    if (!pool.started && Number.isNaN(this.startupMs)) return inline < UNMEASURED_STARTUP_MS ? 'inline' : 'parallel';
+    const startup = pool.started ? 0 : this.startupMs;
     const parallel = startup + overhead + (gas * workerPerGas) / parallelism;
     return parallel < inline ? 'parallel' : 'inline';
   }

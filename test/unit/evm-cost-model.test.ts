@@ -36,6 +36,14 @@ describe('CostModel', () => {
     expect(m.choose(60_000_000, { size: 4, started: false })).toBe('parallel');
   });
 
+  it('with the start-up unmeasured, a cold pool is started for a block the inline path would take over a second on', () => {
+    // A fresh process (the demo, a node's first blocks): one small block ran inline, nothing ran on the pool yet.
+    const m = new CostModel();
+    m.recordInline(21_000, 20); // ~1 µs per gas
+    expect(m.choose(500_000, { size: 1, started: false })).toBe('inline'); // 0.5 s inline
+    expect(m.choose(10_000_000, { size: 1, started: false })).toBe('parallel'); // 10 s inline
+  });
+
   it('predicts gas from the header, or from the transactions of a block being built', () => {
     expect(predictedGas({ gasUsed: 500n }, [21_000n])).toBe(500);
     expect(predictedGas({ gasUsed: 0n }, [21_000n, 79_000n])).toBe(50_000);

@@ -98,15 +98,17 @@ export async function demo(argv: string[]): Promise<number> {
     if (values.json) {
       process.stdout.write(JSON.stringify(summary, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) + '\n');
     } else {
-      say(`\n${'block'.padStart(10)} ${'fork'.padEnd(16)} ${'txs'.padStart(5)} ${'runBlock'.padStart(10)} ${'parallel'.padStart(10)} ${'speed-up'.padStart(9)}  re-exec  verified\n`);
+      say(`\n${'block'.padStart(10)} ${'fork'.padEnd(16)} ${'txs'.padStart(5)} ${'runBlock'.padStart(10)} ${'evm-accel'.padStart(10)} ${'path'.padEnd(9)} ${'speed-up'.padStart(9)}  re-exec  verified\n`);
       for (const b of blocks) {
         say(
           `${`${b.number}${b.source === 'built' ? '*' : ''}`.padStart(10)} ${b.hardfork.padEnd(16)} ${String(b.txs).padStart(5)} ${`${b.sequential!.ms.toFixed(0)} ms`.padStart(10)} ` +
-            `${`${b.ms.toFixed(0)} ms`.padStart(10)} ${`${b.sequential!.speedup.toFixed(2)}×`.padStart(9)}  ${String(b.reExecutions).padStart(7)}  ${b.match ? 'yes (header, runBlock)' : 'NO'}\n`,
+            `${`${b.ms.toFixed(0)} ms`.padStart(10)} ${(b.workers ? `${b.workers} worker${b.workers === 1 ? '' : 's'}` : 'inline').padEnd(9)} ${`${b.sequential!.speedup.toFixed(2)}×`.padStart(9)}  ${String(b.reExecutions).padStart(7)}  ${b.match ? 'yes (header, runBlock)' : 'NO'}\n`,
         );
       }
       say(`* built from fixed keys (test/fixtures/built), not a mainnet block: no mainnet fixture covers Prague or Osaka\n`);
-      say(`\n${summary.totals.txs} transactions: runBlock ${seqMs.toFixed(0)} ms, evm-accel ${parMs.toFixed(0)} ms on ${pool.size} worker${pool.size === 1 ? '' : 's'}: ${summary.totals.speedup.toFixed(2)}× faster\n`);
+      const inline = blocks.filter((b) => b.workers === 0).length;
+      const where = `a pool of ${pool.size} worker${pool.size === 1 ? '' : 's'}${inline ? ` (${inline} block${inline === 1 ? '' : 's'} inline, chosen by the cost model)` : ''}`;
+      say(`\n${summary.totals.txs} transactions: runBlock ${seqMs.toFixed(0)} ms, evm-accel ${parMs.toFixed(0)} ms on ${where}: ${summary.totals.speedup.toFixed(2)}× faster\n`);
       say('\nkernel throughput (this machine, short runs):\n');
       for (const k of kernels) {
         say(`  ${k.backend.padEnd(11)} keccak256 64 B ${formatRate(k.keccak64PerSecond).padStart(10)}${k.ecrecoverPerSecond ? `   ecrecover ${formatRate(k.ecrecoverPerSecond).padStart(10)}` : ''}\n`);
