@@ -121,7 +121,8 @@ function restack(list: Version[], from: number): void {
       sum = NO_DELTA;
       continue;
     }
-    sum = { balance: sum.balance + v.delta.balance, nonce: sum.nonce + v.delta.nonce };
+    // Sums are never changed in place: a first delta is its own sum (most keys have one version).
+    sum = sum === NO_DELTA ? v.delta : { balance: sum.balance + v.delta.balance, nonce: sum.nonce + v.delta.nonce };
     v.under = under;
     v.sum = sum;
   }

@@ -103,6 +103,8 @@ class WorkerBlock {
   private readonly readers = new Map<StateKey, Set<number>>();
   private readonly writer = new ByteWriter(1 << 16);
   private readonly decoded: (TypedTransaction | undefined)[];
+  /** Transactions below this are committed and forgotten (see forgetCommitted). */
+  private forgotten = 0;
   private readonly base: BaseStateCache;
   private readonly sharedBase: SharedBaseLog;
   private readonly view: ViewStateManager;
@@ -189,6 +191,7 @@ class WorkerBlock {
       s.beat(this.slot);
       const seen = s.generation;
       this.catchUp();
+      this.forgetCommitted();
       if (await this.commitLoop()) continue;
       const task = s.nextTask(this.slot);
       if (task) {
@@ -196,6 +199,19 @@ class WorkerBlock {
         continue;
       }
       s.waitForWork(seen, IDLE_WAIT_MS);
+    }
+  }
+
+  /**
+   * Drops what this worker holds for transactions committed since the last call, by any worker: its
+   * own results (whose readers-sets entries then go at their next visit) and the decoded
+   * transactions. Kept, those of the other workers' commits made every write of a key read by all
+   * (the fee recipient) walk a set of the whole block, and their garbage survived young collections.
+   */
+  private forgetCommitted(): void {
+    for (const committed = this.sched.committed; this.forgotten < committed; this.forgotten++) {
+      this.own.delete(this.forgotten);
+      this.decoded[this.forgotten] = undefined;
     }
   }
 
