@@ -43,7 +43,10 @@ export class CostModel {
     const inline = gas * perGas;
     const workerPerGas = Number.isNaN(this.workerMsPerGas) ? perGas : this.workerMsPerGas;
     const parallelism = Number.isNaN(this.parallelism) ? Math.min(2, pool.size) : Math.min(this.parallelism, pool.size);
-    const overhead = Number.isNaN(this.parallelOverheadMs) ? 0 : this.parallelOverheadMs;
+    // Until a warm block has measured it, a parallel block's fixed cost is taken to be the cold
+    // start's (which includes it): else, after the first parallel block, every small one looked
+    // cheaper on the pool than inline.
+    const overhead = Number.isNaN(this.parallelOverheadMs) ? (Number.isNaN(this.startupMs) ? 0 : this.startupMs) : this.parallelOverheadMs;
     if (!pool.started && Number.isNaN(this.startupMs)) return inline < UNMEASURED_STARTUP_MS ? 'inline' : 'parallel';
     const startup = pool.started ? 0 : this.startupMs;
     const parallel = startup + overhead + (gas * workerPerGas) / parallelism;

@@ -44,6 +44,16 @@ describe('CostModel', () => {
     expect(m.choose(10_000_000, { size: 1, started: false })).toBe('parallel'); // 10 s inline
   });
 
+  it('after only a cold parallel block, a small block stays inline on the now warm pool', () => {
+    const m = new CostModel();
+    m.recordInline(21_000, 20);
+    // The first parallel block: 600 ms beyond its run, start-up and the block's fixed cost together.
+    m.recordParallel(10_000_000, { totalMs: 3_000, runMs: 2_400, workerMs: 2_400 }, 600);
+    const warm = { size: 1, started: true };
+    expect(m.choose(300_000, warm)).toBe('inline'); // 0.3 s inline against 600 ms + 72 ms
+    expect(m.choose(10_000_000, warm)).toBe('parallel');
+  });
+
   it('predicts gas from the header, or from the transactions of a block being built', () => {
     expect(predictedGas({ gasUsed: 500n }, [21_000n])).toBe(500);
     expect(predictedGas({ gasUsed: 0n }, [21_000n, 79_000n])).toBe(50_000);
