@@ -329,6 +329,8 @@ class BlockRun {
       return await this.finish();
     } catch (e) {
       this.scheduler.fail(FailureKind.Aborted);
+      // The caller reverts the target next, which may be the source a read ahead is reading.
+      await this.prefetching;
       throw e;
     } finally {
       this.over = true;
