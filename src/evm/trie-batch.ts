@@ -49,7 +49,7 @@ export function canBatch(trie: MerklePatriciaTrie): boolean {
  * `put` without pruning leaves replaced nodes too. Requires {@link canBatch}.
  */
 export async function updateTrie(trie: MerklePatriciaTrie, entries: Iterable<readonly [key: Uint8Array, value: Uint8Array | null]>): Promise<void> {
-  const t = trie as unknown as TrieInternals;
+  const t = trie as MerklePatriciaTrie & TrieInternals;
   if (!canBatch(trie)) throw new Error('updateTrie needs a trie with hashed keys and without node pruning');
   // The trie's own hash (keys and nodes alike), unless that is @noble/hashes' Keccak (ethereumjs's
   // default): the same function natively, where hashing was a fifth of a block's commit.
@@ -70,7 +70,7 @@ export async function updateTrie(trie: MerklePatriciaTrie, entries: Iterable<rea
     writes.push({ type: 'put', key: t._getDbKey(h), value: encoded });
     return h;
   };
-  const batch = new Batch(trie, t, format);
+  const batch = new Batch(t, format);
   const root = trie.root();
   const rootNode = equalsBytes(root, trie.EMPTY_TRIE_ROOT) ? null : await batch.load(root);
   const updated = await batch.update(rootNode, 0, ops);
@@ -83,8 +83,7 @@ export async function updateTrie(trie: MerklePatriciaTrie, entries: Iterable<rea
 /** One batch's walk over raw nodes (see trie-node.ts). */
 class Batch {
   constructor(
-    private readonly trie: MerklePatriciaTrie,
-    private readonly internals: TrieInternals,
+    private readonly trie: MerklePatriciaTrie & TrieInternals,
     private readonly format: (node: RawNode) => NodeRef,
   ) {}
 
@@ -112,7 +111,7 @@ class Batch {
 
   /** The node stored under `hash`, decoded. */
   async load(hash: Uint8Array): Promise<RawNode> {
-    const encoded = await this.trie.database().get(this.internals._getDbKey(hash));
+    const encoded = await this.trie.database().get(this.trie._getDbKey(hash));
     if (encoded === undefined) throw new Error('Missing node in DB');
     return RLP.decode(encoded) as RawNode;
   }
