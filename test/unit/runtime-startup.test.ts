@@ -29,6 +29,14 @@ async function backends() {
   return { device, host, all: [device, host, new CpuJsBackend()] };
 }
 
+/** Fresh {@link backends} and an accelerator over them that keeps its figures in `cache` (closed after the test). */
+async function startWith(cache: string) {
+  const set = await backends();
+  const accel = await createAcceleratorFromBackends(set.all, { calibrationCache: cache });
+  open.push(accel);
+  return { ...set, accel };
+}
+
 describe('a device slow to calibrate', () => {
   it('is not waited for: the accelerator resolves, the first batch runs on the host, the device joins once measured', async () => {
     const { device, all } = await backends();
@@ -62,16 +70,13 @@ describe('a device slow to calibrate', () => {
 describe('the calibration cache', () => {
   it('gives a later accelerator its figures without measuring anything', async () => {
     const cache = join(dir, 'warm.json');
-    const first = await backends();
-    const a = await createAcceleratorFromBackends(first.all, { calibrationCache: cache });
-    open.push(a);
+    const { accel: a } = await startWith(cache);
     await a.ready();
     const measured = new Map(a.backends.map((x) => [x.name, x.calibration]));
     expect([...measured.values()].map((c) => c?.source)).toEqual(['measured', 'measured', 'measured']);
 
-    const again = await backends();
-    const b = await createAcceleratorFromBackends(again.all, { calibrationCache: cache });
-    open.push(b);
+    const again = await startWith(cache);
+    const b = again.accel;
     // Structural: neither the host's cpu-native nor the device ran a single calibration batch.
     expect(again.host.calls).toBe(0);
     await b.ready();
@@ -88,14 +93,11 @@ describe('the calibration cache', () => {
     ['with nonsense figures', (file: string) => readFileSync(file, 'utf8').replaceAll(/"itemsPerSecond": [0-9.e+]+/g, '"itemsPerSecond": -1')],
   ])('is ignored when %s, and the backends are measured', async (_what, spoil) => {
     const cache = join(dir, `spoiled-${_what.replaceAll(/\W/g, '')}.json`);
-    const first = await backends();
-    const a = await createAcceleratorFromBackends(first.all, { calibrationCache: cache });
-    open.push(a);
+    const { accel: a } = await startWith(cache);
     await a.ready();
     writeFileSync(cache, spoil(cache));
-    const again = await backends();
-    const b = await createAcceleratorFromBackends(again.all, { calibrationCache: cache });
-    open.push(b);
+    const again = await startWith(cache);
+    const b = again.accel;
     await b.ready();
     expect(b.backends.map((x) => x.calibration?.source)).toEqual(['measured', 'measured', 'measured']);
     expect(again.host.calls).toBeGreaterThan(0);
@@ -103,9 +105,7 @@ describe('the calibration cache', () => {
 
   it('measures a hardware backend again in the background when its cached figures are over an hour old', async () => {
     const cache = join(dir, 'old.json');
-    const first = await backends();
-    const a = await createAcceleratorFromBackends(first.all, { calibrationCache: cache });
-    open.push(a);
+    const { accel: a } = await startWith(cache);
     await a.ready();
     // Two hours old, and cpu-native's Keccak a thousand times too slow (as a figure taken under load can be).
     const file = JSON.parse(readFileSync(cache, 'utf8')) as { entries: Record<string, { measuredAt: string; kernels: { keccak256: { itemsPerSecond: number } } }> };
@@ -114,9 +114,8 @@ describe('the calibration cache', () => {
       if (key.startsWith('["cpu-native"')) entry.kernels.keccak256.itemsPerSecond /= 1000;
     }
     writeFileSync(cache, JSON.stringify(file));
-    const again = await backends();
-    const b = await createAcceleratorFromBackends(again.all, { calibrationCache: cache });
-    open.push(b);
+    const again = await startWith(cache);
+    const b = again.accel;
     const native = () => b.backends.find((x) => x.name === 'cpu-native')!;
     // Handed out on the cached figures, which route Keccak away from cpu-native...
     expect(native().calibration?.source).toBe('cache');
@@ -126,9 +125,8 @@ describe('the calibration cache', () => {
     expect(native().calibration?.source).toBe('measured');
     expect(again.host.calls).toBeGreaterThan(0);
     expect(b.plan('keccak256', 100_000).parts.map((p) => p.backend)).toContain('cpu-native');
-    const third = await backends();
-    const c = await createAcceleratorFromBackends(third.all, { calibrationCache: cache });
-    open.push(c);
+    const third = await startWith(cache);
+    const c = third.accel;
     await c.ready();
     expect(third.host.calls).toBe(0);
     expect(c.backends.find((x) => x.name === 'cpu-js')!.calibration?.source).toBe('cache');
@@ -136,9 +134,7 @@ describe('the calibration cache', () => {
 
   it('does not apply one device’s figures to another', async () => {
     const cache = join(dir, 'other-device.json');
-    const first = await backends();
-    const a = await createAcceleratorFromBackends(first.all, { calibrationCache: cache });
-    open.push(a);
+    const { accel: a } = await startWith(cache);
     await a.ready();
     // The same backend names over a different device (the JS reference instead of native code).
     const device = new TamperingBackend(new CpuJsBackend(), { name: 'webgpu' });
