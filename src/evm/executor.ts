@@ -358,6 +358,8 @@ class BlockRun {
     try {
       for (const key of keys) {
         if (this.scheduler.state !== BlockState.Running) return;
+        // Already served to a worker that asked first, and published then.
+        if (this.base.peek(key) !== undefined) continue;
         const value = await this.clock.timeAsync('reads', async () => this.base.get(key));
         if (this.scheduler.state !== BlockState.Running) return;
         this.clock.time('reads', () => this.sharedBase.publishState(key, value));
